@@ -1,0 +1,16 @@
+// Public surface of the native layer. Code outside src/bpf imports from here only.
+export { monotonicNs, realtimeNs } from './clock.js';
+export { BpfError, type BpfErrorCode, check, errnoName, oneLine } from './errors.js';
+export { BpfMap, type MapInfo, MapType, UpdateFlags } from './map.js';
+export { withNetns } from './netns.js';
+export { BpfObject } from './object.js';
+export { PacketSocket } from './packet-socket.js';
+export {
+  BpfProgram,
+  SKB_CTX_SIZE,
+  skbContext,
+  TcAct,
+  type TestRunInput,
+  type TestRunResult,
+} from './program.js';
+export { type Attachment, attachTc, attachTcx, type Direction, detachTc, queryTc } from './tc.js';

@@ -1,0 +1,170 @@
+// Attaching SCHED_CLS programs to a device, through tc clsact (persists in the kernel until
+// removed, like Cilium's legacy attach) or tcx links (kernel ≥ 6.6). Each attachment object
+// owns exactly what it attached and detach() removes only that.
+import { unlinkSync } from 'node:fs';
+import { BpfError, check } from './errors.js';
+import { bpf, c, sizeOf, TcHook, TcOpts } from './native.js';
+import type { BpfProgram } from './program.js';
+
+export type Direction = 'ingress' | 'egress';
+
+const BPF_TC_INGRESS = 1;
+const BPF_TC_EGRESS = 2;
+const BPF_TCX_INGRESS = 46;
+const BPF_TCX_EGRESS = 47;
+
+export interface Attachment {
+  readonly kind: 'tc' | 'tcx';
+  readonly ifindex: number;
+  readonly direction: Direction;
+  readonly programId: number;
+  detach(): void;
+}
+
+function hook(ifindex: number, direction: Direction) {
+  return {
+    sz: sizeOf(TcHook),
+    ifindex,
+    attach_point: direction === 'ingress' ? BPF_TC_INGRESS : BPF_TC_EGRESS,
+    parent: 0,
+  };
+}
+
+/** Default tc filter priority and handle for waggle's filters, so we can find (only) ours again. */
+export const TC_PRIORITY = 1;
+export const TC_HANDLE = 1;
+
+/**
+ * Attaches via tc clsact as a direct-action filter (handle 1, priority 1), replacing a previous
+ * waggle filter at the same slot. The clsact qdisc is created if absent; it is left in place on
+ * detach because other programs may use it (an empty clsact is harmless).
+ */
+export function attachTc(
+  prog: BpfProgram,
+  ifindex: number,
+  direction: Direction,
+  device = `ifindex ${ifindex}`,
+): Attachment {
+  const h = hook(ifindex, direction);
+  const created = bpf.tcHookCreate(h) as number;
+  if (created < 0 && created !== -17) check(created, 'create clsact qdisc', device); // -EEXIST is fine
+  const opts = {
+    sz: sizeOf(TcOpts),
+    prog_fd: prog.fd,
+    flags: 1 /* BPF_TC_F_REPLACE */,
+    prog_id: 0,
+    handle: TC_HANDLE,
+    priority: TC_PRIORITY,
+  };
+  check(bpf.tcAttach(h, opts), `attach ${prog.name} to tc ${direction} of`, device);
+  const programId = opts.prog_id;
+  return {
+    kind: 'tc',
+    ifindex,
+    direction,
+    programId,
+    detach() {
+      detachTc(ifindex, direction, programId, device);
+    },
+  };
+}
+
+/**
+ * Removes waggle's tc filter at (handle 1, priority 1) if, and only if, it still runs the
+ * program we attached (`programId`), or any program when programId is 0. Returns whether it
+ * removed something.
+ */
+export function detachTc(
+  ifindex: number,
+  direction: Direction,
+  programId = 0,
+  device = `ifindex ${ifindex}`,
+): boolean {
+  const h = hook(ifindex, direction);
+  const q = {
+    sz: sizeOf(TcOpts),
+    prog_fd: 0,
+    flags: 0,
+    prog_id: 0,
+    handle: TC_HANDLE,
+    priority: TC_PRIORITY,
+  };
+  const ret = bpf.tcQuery(h, q) as number;
+  if (ret === -2 || ret === -19 || ret === -22) return false; // no filter / no device / no qdisc
+  check(ret, 'query tc filter on', device);
+  if (programId !== 0 && q.prog_id !== programId) return false; // someone replaced it: not ours
+  const d = {
+    sz: sizeOf(TcOpts),
+    prog_fd: 0,
+    flags: 0,
+    prog_id: 0,
+    handle: TC_HANDLE,
+    priority: TC_PRIORITY,
+  };
+  check(bpf.tcDetach(h, d), `detach tc ${direction} filter from`, device);
+  return true;
+}
+
+/** The id of the program at waggle's tc slot, or 0. */
+export function queryTc(ifindex: number, direction: Direction): number {
+  const q = {
+    sz: sizeOf(TcOpts),
+    prog_fd: 0,
+    flags: 0,
+    prog_id: 0,
+    handle: TC_HANDLE,
+    priority: TC_PRIORITY,
+  };
+  const ret = bpf.tcQuery(hook(ifindex, direction), q) as number;
+  return ret < 0 ? 0 : q.prog_id;
+}
+
+/**
+ * Attaches through a tcx link. A link lives as long as its fd or its pin: pass `pinPath` to
+ * keep it attached after this process exits (the agent does, so that a crash does not stop the
+ * datapath; liveness gating takes care of stale state).
+ */
+export function attachTcx(
+  prog: BpfProgram,
+  ifindex: number,
+  direction: Direction,
+  pinPath?: string,
+  device = `ifindex ${ifindex}`,
+): Attachment {
+  const type = direction === 'ingress' ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
+  const fd = bpf.linkCreate(prog.fd, ifindex, type, null) as number;
+  if (fd < 0) {
+    throw new BpfError({
+      op: `attach ${prog.name} to tcx ${direction} of`,
+      object: device,
+      errno: -fd,
+      ...(fd === -22 ? { hint: 'tcx needs Linux ≥ 6.6; use tc attach instead' } : {}),
+    });
+  }
+  if (pinPath) {
+    const pinned = bpf.objPin(fd, pinPath) as number;
+    if (pinned < 0) {
+      c.close(fd);
+      check(pinned, 'pin tcx link', pinPath);
+    }
+  }
+  let open = true;
+  return {
+    kind: 'tcx',
+    ifindex,
+    direction,
+    programId: prog.id,
+    detach() {
+      if (!open) return;
+      open = false;
+      if (pinPath) {
+        try {
+          unlinkSync(pinPath);
+        } catch {
+          // already gone: nothing of ours to remove
+        }
+      }
+      c.close(fd);
+    },
+  };
+}
