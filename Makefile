@@ -21,12 +21,13 @@ BPF_SRC := $(wildcard bpf/*.c bpf/tests/*.c)
 BPF_OBJ := $(patsubst bpf/%.c,build/bpf/%.o,$(BPF_SRC))
 BPF_HDR := $(wildcard bpf/lib/*.h bpf/tests/*.h)
 
-.PHONY: help deps build bpf ts test demo lint clean
+.PHONY: help deps build bpf ts test demo bench lint clean
 
 help:
 	@echo "make demo   - set up and run the lab demo (root)"
 	@echo "make test   - set up and run every test suite (root)"
 	@echo "make build  - build BPF objects and TypeScript"
+	@echo "make bench  - run the benchmarks (root)"
 
 deps: .stamp-apt node_modules/.stamp
 
@@ -62,6 +63,10 @@ test: deps build lint
 
 demo: deps build
 	node bin/waggle.js demo
+
+# Benchmarks are not tests: they measure, print a table and write bench/results/*.json.
+bench: deps build
+	@for b in dist/bench/*.js; do echo "== $$b"; node $$b || exit 1; done
 
 clean:
 	rm -rf build dist .stamp-apt

@@ -40,7 +40,9 @@ export class BpfError extends Error {
     const errno = Math.abs(init.errno ?? 0);
     const name = errno ? errnoName(errno) : undefined;
     const code = init.code ?? codeOf(name);
-    const hint = init.hint ?? defaultHint(init.op, name);
+    // Missing privileges explain every other symptom, so their hint wins over a caller's.
+    const permission = name === 'EPERM' || name === 'EACCES';
+    const hint = permission ? defaultHint(init.op, name) : (init.hint ?? defaultHint(init.op, name));
     const detail = init.message ?? (name ? describe(name) : 'failed');
     super(`${init.op} ${init.object}: ${detail}${hint ? ` (${hint})` : ''}`);
     this.name = 'BpfError';

@@ -1,6 +1,7 @@
 // waggle's command line. Each command family lives in its own file and registers itself here.
 import { Command, CommanderError } from 'commander';
 import { oneLine } from '../bpf/errors.js';
+import { registerPreflight } from './preflight.js';
 
 export function buildProgram(): Command {
   const program = new Command('waggle')
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
     .option('--store <url>', 'store to use, e.g. etcd://127.0.0.1:2379 (env WAGGLE_STORE)')
     .showHelpAfterError()
     .exitOverride();
+  registerPreflight(program);
   return program;
 }
 
