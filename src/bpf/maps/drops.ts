@@ -1,0 +1,36 @@
+// waggle_drops: frames the datapath dropped, counted per reason. The reasons are defined once in
+// C (enum drop_reason, bpf/lib/drop.h); this table mirrors them by name and a test checks it
+// against the compiled object's BTF.
+import type { Codec } from './typed-map.js';
+
+export const DROPS_MAP = 'waggle_drops';
+
+export const DropReason = {
+  DROP_INVALID: 134,
+  DROP_WRITE_ERROR: 141,
+} as const;
+
+export type DropReasonName = keyof typeof DropReason;
+
+export function dropReasonName(code: number): string {
+  const found = Object.entries(DropReason).find(([, c]) => c === code);
+  return found ? found[0] : `DROP_UNKNOWN_${code}`;
+}
+
+export const dropsCodec: Codec<number, bigint> = {
+  mapName: DROPS_MAP,
+  keySize: 4,
+  valueSize: 8,
+  encodeKey(code) {
+    const buf = Buffer.alloc(4);
+    buf.writeUInt32LE(code);
+    return buf;
+  },
+  decodeKey: (buf) => buf.readUInt32LE(0),
+  encodeValue(count) {
+    const buf = Buffer.alloc(8);
+    buf.writeBigUInt64LE(count);
+    return buf;
+  },
+  decodeValue: (buf) => buf.readBigUInt64LE(0),
+};

@@ -1,0 +1,49 @@
+// waggle_runtime_config: an ARRAY u32 → u64 of values the agent keeps current (Cilium's
+// cilium_runtime_config layout). Index names as Cilium's Go constants.
+import { BpfError } from '../errors.js';
+import { checkU64 } from './addr.js';
+import type { Codec } from './typed-map.js';
+
+export const RUNTIME_CONFIG_MAP = 'waggle_runtime_config';
+export const RUNTIME_CONFIG_MAX_ENTRIES = 256;
+
+export const RuntimeConfigIndex = {
+  /** Unix-time offset, in 512 ns units. */
+  UTimeOffset: 0,
+  /** The agent's last heartbeat: CLOCK_MONOTONIC ns, comparable with bpf_ktime_get_ns(). */
+  AgentLiveness: 1,
+} as const;
+
+export type RuntimeConfigName = keyof typeof RuntimeConfigIndex;
+
+/** The name of an index, or its number for slots without one (as `cilium-dbg map get` prints). */
+export function runtimeConfigName(index: number): string {
+  const found = Object.entries(RuntimeConfigIndex).find(([, i]) => i === index);
+  return found ? found[0] : String(index);
+}
+
+export const runtimeConfigCodec: Codec<number, bigint> = {
+  mapName: RUNTIME_CONFIG_MAP,
+  keySize: 4,
+  valueSize: 8,
+  encodeKey(index) {
+    if (!Number.isInteger(index) || index < 0 || index >= RUNTIME_CONFIG_MAX_ENTRIES) {
+      throw new BpfError({
+        op: 'encode',
+        object: RUNTIME_CONFIG_MAP,
+        code: 'EINVAL',
+        message: `key ${JSON.stringify(index)}: index must be 0..${RUNTIME_CONFIG_MAX_ENTRIES - 1}`,
+      });
+    }
+    const buf = Buffer.alloc(4);
+    buf.writeUInt32LE(index);
+    return buf;
+  },
+  decodeKey: (buf) => buf.readUInt32LE(0),
+  encodeValue(value) {
+    const buf = Buffer.alloc(8);
+    buf.writeBigUInt64LE(checkU64(value, RUNTIME_CONFIG_MAP, 'value'));
+    return buf;
+  },
+  decodeValue: (buf) => buf.readBigUInt64LE(0),
+};
