@@ -1,0 +1,153 @@
+// What the lab runs, and where: etcd and `waggle operator` on server, `waggle agent` on server,
+// node-0 and node-1. The list is computed at `lab up` from the waggle commands that exist in this
+// build, so the lab runs whatever is ready and says what it skipped.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { sh } from '../testing/exec.js';
+import {
+  agentSocket,
+  COMPONENTS_FILE,
+  ETCD_DATA_DIR,
+  ETCD_SOCKET,
+  pinDir,
+  REPO_ROOT,
+  STATE_DIR,
+  WAGGLE_BIN,
+} from './paths.js';
+import { HOSTS, hostByName, LAB_STORE_URL } from './topology.js';
+
+export interface Component {
+  /** `<component>-<host>`, e.g. `agent-node-1`: names the pid file, log and stop marker. */
+  id: string;
+  component: 'etcd' | 'operator' | 'agent';
+  host: string;
+  netns: string;
+  /** The command run inside the namespace (after `ip netns exec <netns>`). */
+  argv: string[];
+  cwd: string;
+  /** Sockets a killed run leaves behind; removed before each start (a stale one blocks bind). */
+  staleFiles: string[];
+}
+
+/** A substring of the running process's /proc cmdline that proves it is this component. */
+export function markerOf(c: Component): string {
+  return c.argv.join(' ');
+}
+
+export function componentId(component: string, host: string): string {
+  return `${component}-${host}`;
+}
+
+/** The subcommands and agent options this build of waggle offers, read from its own --help. */
+export interface Capabilities {
+  commands: Set<string>;
+  agentOptions: Set<string>;
+}
+
+function optionsIn(help: string): Set<string> {
+  return new Set([...help.matchAll(/(?:^|\s)(--[a-z][a-z0-9-]*)/g)].map((m) => m[1] as string));
+}
+
+export function detectCapabilities(): Capabilities {
+  const help = sh(process.execPath, [WAGGLE_BIN, '--help'], { allowFail: true }).stdout;
+  const section = help.split(/^Commands:$/m)[1] ?? '';
+  const commands = new Set([...section.matchAll(/^ {2}([a-z][a-z0-9-]*)/gm)].map((m) => m[1] as string));
+  const agentOptions = commands.has('agent')
+    ? optionsIn(sh(process.execPath, [WAGGLE_BIN, 'agent', '--help'], { allowFail: true }).stdout)
+    : new Set<string>();
+  return { commands, agentOptions };
+}
+
+function etcd(): Component {
+  const host = hostByName('server');
+  const url = `http://${LAB_STORE_URL.replace('etcd://', '')}`;
+  return {
+    id: componentId('etcd', 'server'),
+    component: 'etcd',
+    host: 'server',
+    netns: host.netns,
+    cwd: STATE_DIR,
+    staleFiles: [ETCD_SOCKET],
+    argv: [
+      'etcd',
+      ...['--name', 'waggle-lab', '--data-dir', ETCD_DATA_DIR],
+      // The unix listener is relative to cwd (etcd insists on host:port form): STATE_DIR/etcd.sock:2379.
+      ...['--listen-client-urls', `${url},unix://etcd.sock:2379`, '--advertise-client-urls', url],
+      // Peer traffic stays on the server namespace's own loopback.
+      ...[
+        '--listen-peer-urls',
+        'http://127.0.0.1:2380',
+        '--initial-advertise-peer-urls',
+        'http://127.0.0.1:2380',
+      ],
+      ...['--initial-cluster', 'waggle-lab=http://127.0.0.1:2380'],
+    ],
+  };
+}
+
+function waggle(component: 'operator' | 'agent', host: string, args: string[]): Component {
+  return {
+    id: componentId(component, host),
+    component,
+    host,
+    netns: hostByName(host).netns,
+    cwd: REPO_ROOT,
+    staleFiles: component === 'agent' ? [agentSocket(host)] : [],
+    argv: [process.execPath, WAGGLE_BIN, component, ...args],
+  };
+}
+
+function agentArgs(host: string, caps: Capabilities): string[] {
+  const args = [
+    '--node',
+    host,
+    '--store',
+    LAB_STORE_URL,
+    '--pin-dir',
+    pinDir(host),
+    '--api-socket',
+    agentSocket(host),
+  ];
+  const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);
+  if (labels.length > 0 && caps.agentOptions.has('--node-labels'))
+    args.push('--node-labels', labels.join(','));
+  return args;
+}
+
+/** The components to supervise, and a line for each one this build cannot run yet. */
+export function planComponents(caps: Capabilities): { components: Component[]; skipped: string[] } {
+  const components: Component[] = [etcd()];
+  const skipped: string[] = [];
+  if (caps.commands.has('operator')) {
+    components.push(waggle('operator', 'server', ['--store', LAB_STORE_URL]));
+  } else skipped.push('operator: `waggle operator` does not exist in this build');
+  const agents = HOSTS.filter((h) => h.agent).map((h) => h.name);
+  if (caps.commands.has('agent')) {
+    for (const h of agents) components.push(waggle('agent', h, agentArgs(h, caps)));
+    if (!caps.agentOptions.has('--node-labels')) {
+      skipped.push('agent: no --node-labels option, so server is not labelled control-plane');
+    }
+  } else skipped.push(`agent (${agents.join(', ')}): \`waggle agent\` does not exist in this build`);
+  return { components, skipped };
+}
+
+export function saveComponents(components: Component[]): void {
+  writeFileSync(COMPONENTS_FILE, `${JSON.stringify(components, null, 2)}\n`);
+}
+
+export function loadComponents(): Component[] {
+  try {
+    return JSON.parse(readFileSync(COMPONENTS_FILE, 'utf8')) as Component[];
+  } catch {
+    return [];
+  }
+}
+
+export function findComponent(component: string, host: string | undefined): Component {
+  const all = loadComponents();
+  const matches = all.filter((c) => c.component === component && (host === undefined || c.host === host));
+  const ids = all.map((c) => `${c.component} ${c.host}`).join(', ') || 'none; is the lab up?';
+  if (matches.length === 0)
+    throw new Error(`lab: no component "${component}${host ? ` ${host}` : ''}" (running: ${ids})`);
+  if (matches.length > 1) throw new Error(`lab: "${component}" runs on several hosts; name one (${ids})`);
+  return matches[0] as Component;
+}

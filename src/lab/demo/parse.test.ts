@@ -1,0 +1,54 @@
+// The demo's readers of real tool output (captured from this lab, not invented formats).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planComponents } from '../components.js';
+import { arpingReply } from './live.js';
+import { garp } from './steps-story.js';
+import { tableCell } from './tools.js';
+
+test('arpingReply reads Habets arping reply lines and ignores the rest', () => {
+  const r = arpingReply('42 bytes from 00:0c:29:0d:b7:76 (10.0.10.0): index=0 time=447.198 msec');
+  assert.deepEqual(r, { mac: '00:0c:29:0d:b7:76', ip: '10.0.10.0', time: '447.198 msec' });
+  assert.equal(arpingReply('Timeout'), undefined);
+});
+
+test('garp recognises both gratuitous forms on received broadcast lines only', () => {
+  const reply =
+    '05:03:19.367621 eth1  B   ifindex 3 00:0c:29:0d:b7:76 ethertype ARP (0x0806), length 64: Reply 10.0.10.0 is-at 00:0c:29:0d:b7:76, length 44';
+  assert.deepEqual(garp(reply), { dev: 'eth1', mac: '00:0c:29:0d:b7:76' });
+  const announce =
+    '05:03:19.4 eth0  B   ifindex 2 00:0c:29:0d:b7:6c ethertype ARP (0x0806), length 64: Request who-has 10.0.10.0 tell 10.0.10.0, length 44';
+  assert.deepEqual(garp(announce), { dev: 'eth0', mac: '00:0c:29:0d:b7:6c' });
+  const ours =
+    '05:03:17.191529 eth1  Out ifindex 3 00:0c:29:e4:f1:a4 ethertype ARP (0x0806), length 64: Request who-has 10.0.10.0 tell 192.168.56.10, length 44';
+  assert.equal(garp(ours), undefined);
+});
+
+test('tableCell reads a column of a kubectl-style table by row name', () => {
+  const table = [
+    'NAME                           TYPE           CLUSTER-IP      EXTERNAL-IP   PORT(S)',
+    'cilium-ingress-basic-ingress   LoadBalancer   10.96.156.194   <pending>     80:31017/TCP,443:32600/TCP',
+  ].join('\n');
+  assert.equal(tableCell(table, 'cilium-ingress-basic-ingress', 'EXTERNAL-IP'), '<pending>');
+  assert.equal(tableCell(table, 'other', 'EXTERNAL-IP'), undefined);
+});
+
+test('planComponents runs what the build has and names what it skipped', () => {
+  const none = planComponents({ commands: new Set(['preflight']), agentOptions: new Set() });
+  assert.deepEqual(
+    none.components.map((c) => c.id),
+    ['etcd-server'],
+  );
+  assert.equal(none.skipped.length, 2);
+  const all = planComponents({
+    commands: new Set(['operator', 'agent']),
+    agentOptions: new Set(['--node-labels']),
+  });
+  assert.deepEqual(
+    all.components.map((c) => c.id),
+    ['etcd-server', 'operator-server', 'agent-server', 'agent-node-0', 'agent-node-1'],
+  );
+  const server = all.components.find((c) => c.id === 'agent-server');
+  assert.ok(server?.argv.join(' ').includes('--node-labels node-role.kubernetes.io/control-plane='));
+  assert.ok(!all.components.find((c) => c.id === 'agent-node-1')?.argv.includes('--node-labels'));
+});

@@ -1,0 +1,100 @@
+// The supervisor: one detached process (`waggle lab supervise`) that keeps every lab component
+// running. It is level-triggered: every tick it looks at each component's pid file and /proc and
+// starts whatever should run and does not, unless `lab kill` marked it stopped. A component that
+// keeps crashing is restarted with a growing delay so a broken build does not spin.
+// Children that outlive a crashed supervisor are adopted by the next one through their pid files.
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Component, loadComponents, markerOf } from './components.js';
+import { LOG_DIR } from './paths.js';
+import { isOurs, isStopped, pidFile, readPid, sleep, stopProcess, writePid } from './procs.js';
+
+const TICK_MS = 200;
+const MIN_DELAY_MS = 200;
+const MAX_DELAY_MS = 8000;
+/** A run shorter than this counts as a crash loop and doubles the restart delay. */
+const HEALTHY_RUN_MS = 10_000;
+
+interface Slot {
+  component: Component;
+  startedAt: number;
+  nextStartAt: number;
+  delayMs: number;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+export function logFile(c: Component): string {
+  return join(LOG_DIR, `${c.id}.log`);
+}
+
+export function runningPid(c: Component): number | undefined {
+  const pid = readPid(pidFile(c.id));
+  return pid !== undefined && isOurs(pid, markerOf(c)) ? pid : undefined;
+}
+
+function start(slot: Slot): void {
+  const c = slot.component;
+  mkdirSync(LOG_DIR, { recursive: true });
+  for (const f of c.staleFiles) rmSync(f, { force: true });
+  const fd = openSync(logFile(c), 'a');
+  appendFileSync(fd, `--- ${new Date().toISOString()} supervisor: starting ${c.argv.join(' ')}\n`);
+  // `ip netns exec` execs the command, so the child's pid is the component's own pid.
+  const child = spawn('ip', ['netns', 'exec', c.netns, ...c.argv], { cwd: c.cwd, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  slot.startedAt = Date.now();
+  if (child.pid === undefined) {
+    log(`${c.id}: spawn failed`);
+    return;
+  }
+  writePid(pidFile(c.id), child.pid);
+  log(`${c.id}: started pid ${child.pid}`);
+  child.on('error', (err) => log(`${c.id}: ${err.message}`));
+  child.on('exit', (code, signal) => {
+    rmSync(pidFile(c.id), { force: true });
+    const ran = Date.now() - slot.startedAt;
+    log(`${c.id}: pid ${child.pid} exited (${signal ?? `code ${code}`}) after ${ran} ms`);
+    appendFileSync(
+      logFile(c),
+      `--- ${new Date().toISOString()} supervisor: exited (${signal ?? `code ${code}`})\n`,
+    );
+    slot.delayMs = ran < HEALTHY_RUN_MS ? Math.min(slot.delayMs * 2, MAX_DELAY_MS) : MIN_DELAY_MS;
+    slot.nextStartAt = Date.now() + slot.delayMs;
+  });
+}
+
+/** Runs until SIGTERM/SIGINT, then stops every component it knows and exits. */
+export async function supervise(): Promise<void> {
+  const slots: Slot[] = loadComponents().map((component) => ({
+    component,
+    startedAt: 0,
+    nextStartAt: 0,
+    delayMs: MIN_DELAY_MS / 2,
+  }));
+  let stopping = false;
+  const onSignal = () => {
+    stopping = true;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  log(`supervisor pid ${process.pid}: ${slots.map((s) => s.component.id).join(', ')}`);
+  while (!stopping) {
+    for (const slot of slots) {
+      const c = slot.component;
+      if (runningPid(c) !== undefined || isStopped(c.id) || Date.now() < slot.nextStartAt) continue;
+      start(slot);
+    }
+    await sleep(TICK_MS);
+  }
+  log('supervisor: stopping components');
+  // Agents and the operator first, etcd last, so nothing loses its store while shutting down.
+  for (const slot of [...slots].reverse()) {
+    const pid = runningPid(slot.component);
+    if (pid !== undefined) await stopProcess(pid, markerOf(slot.component), 'SIGTERM', 3000);
+    rmSync(pidFile(slot.component.id), { force: true });
+  }
+  log('supervisor: stopped');
+}
