@@ -1,0 +1,56 @@
+// Reads an agent's status over its unix socket (the CLI side of api-server.ts).
+import { request } from 'node:http';
+import { defaultApiSocket } from './flags.js';
+import type { AgentStatus } from './status.js';
+
+export function resolveSocket(opts: { apiSocket?: string; node?: string }): string {
+  if (opts.apiSocket) return opts.apiSocket;
+  const node = opts.node ?? process.env.WAGGLE_NODE;
+  if (!node) throw new Error('no agent given: pass --node NAME or --api-socket PATH (or set WAGGLE_NODE)');
+  return defaultApiSocket(node);
+}
+
+export function fetchStatus(socketPath: string, timeoutMs = 5000): Promise<AgentStatus> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/v1/status', method: 'GET', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => {
+        if (res.statusCode !== 200)
+          return reject(new Error(`agent API ${socketPath}: HTTP ${res.statusCode}: ${body}`));
+        try {
+          resolve(JSON.parse(body) as AgentStatus);
+        } catch {
+          reject(new Error(`agent API ${socketPath}: response is not JSON`));
+        }
+      });
+    });
+    req.on('timeout', () =>
+      req.destroy(new Error(`agent API ${socketPath}: no answer within ${timeoutMs}ms`)),
+    );
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
+            ? `agent API ${socketPath}: no agent listening (is \`waggle agent\` running for this node?)`
+            : `agent API ${socketPath}: ${err.message}`,
+        ),
+      ),
+    );
+    req.end();
+  });
+}
+
+/** Left-aligned columns separated by at least three spaces, like kubectl/cilium-dbg tables. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3)))
+      .join('')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,114 @@
+// Keeps from_netdev attached to the ingress of every selected device and waggle_devices filled
+// with their MACs. Rescans when links change (an `ip monitor link` child process) and every
+// 30 s as a safety net. Detaches only what this manager attached; on shutdown attachments are
+// left in place so a restarted agent takes over without a gap (the liveness gate still applies).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type Attachment, attachTc, type BpfProgram } from '../../bpf/index.js';
+import type { DeviceInfo } from '../../bpf/maps/devices.js';
+import { type Device, discoverDevices } from './discover.js';
+import { selectNativeDevices } from './select.js';
+
+export interface DeviceMap {
+  set(ifindex: number, value: DeviceInfo): void;
+  delete(ifindex: number): boolean;
+}
+
+export interface DeviceManagerOptions {
+  program: BpfProgram;
+  devicesMap: DeviceMap;
+  patterns: RegExp[] | undefined;
+  log(msg: string): void;
+  /** Called after a rescan changed the selected set. */
+  onChange(devices: Device[]): void;
+  discover?: () => Device[];
+}
+
+const RESCAN_MS = 30_000;
+const DEBOUNCE_MS = 200;
+
+export class DeviceManager {
+  #o: DeviceManagerOptions;
+  #selected: Device[] = [];
+  #attached = new Map<number, Attachment>();
+  #monitor: ChildProcess | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #debounce: NodeJS.Timeout | undefined;
+
+  constructor(opts: DeviceManagerOptions) {
+    this.#o = opts;
+  }
+
+  get selected(): Device[] {
+    return this.#selected;
+  }
+
+  byName(name: string): Device | undefined {
+    return this.#selected.find((d) => d.name === name);
+  }
+
+  /** Discovers, selects, attaches. Returns true when the selected set changed. */
+  rescan(): boolean {
+    const all = (this.#o.discover ?? discoverDevices)();
+    const next = selectNativeDevices(all, this.#o.patterns);
+    const sig = (ds: Device[]) => ds.map((d) => `${d.name}:${d.ifindex}:${d.mac}`).join(',');
+    const changed = sig(next) !== sig(this.#selected);
+    const nextIdx = new Set(next.map((d) => d.ifindex));
+    for (const [ifindex, att] of this.#attached) {
+      if (nextIdx.has(ifindex)) continue;
+      try {
+        att.detach();
+      } catch {
+        // The device is gone, and its hook with it.
+      }
+      this.#attached.delete(ifindex);
+      this.#o.devicesMap.delete(ifindex);
+      this.#o.log(`device ifindex ${ifindex} deselected: detached from_netdev`);
+    }
+    for (const d of next) {
+      this.#o.devicesMap.set(d.ifindex, { mac: d.mac });
+      if (this.#attached.has(d.ifindex)) continue;
+      try {
+        this.#attached.set(d.ifindex, attachTc(this.#o.program, d.ifindex, 'ingress', d.name));
+        this.#o.log(
+          `device ${d.name} (ifindex ${d.ifindex}, ${d.mac}) selected: from_netdev attached to ingress`,
+        );
+      } catch (err) {
+        this.#o.log(
+          `warning: attach from_netdev to ${d.name}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    this.#selected = next;
+    if (changed) this.#o.onChange(next);
+    return changed;
+  }
+
+  /** Starts watching link changes. */
+  start(): void {
+    this.#timer = setInterval(() => this.#safeRescan(), RESCAN_MS);
+    this.#timer.unref();
+    const mon = spawn('ip', ['monitor', 'link', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    mon.on('error', (err) => this.#o.log(`warning: ip monitor: ${err.message}; relying on periodic rescans`));
+    mon.stdout?.on('data', () => {
+      if (this.#debounce) clearTimeout(this.#debounce);
+      this.#debounce = setTimeout(() => this.#safeRescan(), DEBOUNCE_MS);
+    });
+    this.#monitor = mon;
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#debounce) clearTimeout(this.#debounce);
+    const pid = this.#monitor?.pid;
+    if (pid !== undefined && this.#monitor?.exitCode === null) process.kill(pid, 'SIGTERM');
+    this.#monitor = undefined;
+  }
+
+  #safeRescan(): void {
+    try {
+      this.rescan();
+    } catch (err) {
+      this.#o.log(`warning: device rescan: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// `waggle agent` options: parsed and checked once, each error naming its flag.
+import { parseDuration, sanitizeTimings, type LeaseTimings } from '../l2announcer/timings.js';
+import { compileDevicePatterns } from './devices/select.js';
+
+export interface AgentFlags {
+  node: string;
+  store: string;
+  devices?: string;
+  agentLivenessUpdateInterval: string;
+  l2AnnouncementsLeaseDuration: string;
+  l2AnnouncementsRenewDeadline: string;
+  l2AnnouncementsRetryPeriod: string;
+  gratuitousArpCount: string;
+  gratuitousArpInterval: string;
+  pinDir?: string;
+  apiSocket?: string;
+  metricsAddr?: string;
+  nodeLabels?: string;
+}
+
+export interface AgentConfig {
+  node: string;
+  store: string;
+  devicePatterns: RegExp[] | undefined;
+  livenessIntervalMs: number;
+  /** Raw flag value: the datapath's max liveness (Cilium uses the unsanitised value too). */
+  leaseDurationMs: number;
+  timings: LeaseTimings;
+  garpCount: number;
+  garpIntervalMs: number;
+  pinDir: string;
+  apiSocket: string;
+  metrics: { host: string; port: number } | undefined;
+  nodeLabels: Record<string, string>;
+}
+
+export function defaultApiSocket(node: string): string {
+  return `/run/waggle/${node}/agent.sock`;
+}
+
+export function parseLabels(text: string | undefined, flag = '--node-labels'): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text) return out;
+  for (const part of text.split(',').filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const key = eq >= 0 ? part.slice(0, eq) : part;
+    if (!key) throw new Error(`${flag} "${text}": empty label key in "${part}"`);
+    out[key] = eq >= 0 ? part.slice(eq + 1) : '';
+  }
+  return out;
+}
+
+export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): AgentConfig {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(f.node))
+    throw new Error(`--node "${f.node}": not a valid node name`);
+  const count = Number(f.gratuitousArpCount);
+  if (!Number.isInteger(count) || count < 1 || count > 100)
+    throw new Error(`--gratuitous-arp-count "${f.gratuitousArpCount}": must be an integer 1..100`);
+  const leaseDurationMs = parseDuration(f.l2AnnouncementsLeaseDuration, '--l2-announcements-lease-duration');
+  const interval = parseDuration(f.agentLivenessUpdateInterval, '--agent-liveness-update-interval');
+  if (interval <= 0)
+    throw new Error(`--agent-liveness-update-interval "${f.agentLivenessUpdateInterval}": must be > 0`);
+  let metrics: AgentConfig['metrics'];
+  if (f.metricsAddr) {
+    const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
+    if (!m || Number(m[2]) > 65535) throw new Error(`--metrics-addr "${f.metricsAddr}": expected HOST:PORT`);
+    metrics = { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+  }
+  return {
+    node: f.node,
+    store: f.store,
+    devicePatterns: f.devices ? compileDevicePatterns(f.devices.split(',').filter(Boolean)) : undefined,
+    livenessIntervalMs: interval,
+    leaseDurationMs,
+    timings: sanitizeTimings(
+      {
+        leaseDurationMs,
+        renewDeadlineMs: parseDuration(f.l2AnnouncementsRenewDeadline, '--l2-announcements-renew-deadline'),
+        retryPeriodMs: parseDuration(f.l2AnnouncementsRetryPeriod, '--l2-announcements-retry-period'),
+      },
+      warn,
+    ),
+    garpCount: count,
+    garpIntervalMs: parseDuration(f.gratuitousArpInterval, '--gratuitous-arp-interval'),
+    pinDir: f.pinDir ?? `/sys/fs/bpf/waggle/${f.node}`,
+    apiSocket: f.apiSocket ?? defaultApiSocket(f.node),
+    metrics,
+    nodeLabels: parseLabels(f.nodeLabels),
+  };
+}

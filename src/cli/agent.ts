@@ -1,0 +1,45 @@
+// `waggle agent`: runs the node agent in the foreground until SIGTERM/SIGINT.
+import type { Command } from 'commander';
+import { Agent, log } from '../agent/agent.js';
+import { type AgentFlags, parseAgentFlags } from '../agent/flags.js';
+
+export function registerAgent(program: Command): void {
+  program
+    .command('agent')
+    .description('run the node agent: datapath, liveness, L2 announcements')
+    .requiredOption('--node <name>', "this node's name (Node object, lease holder identity)")
+    .option('--devices <regex,...>', 'native devices (regexes; "eth+" = prefix); default: auto-detect')
+    .option('--agent-liveness-update-interval <dur>', 'how often to write AgentLiveness', '1s')
+    .option(
+      '--l2-announcements-lease-duration <dur>',
+      'lease duration, also the datapath max liveness',
+      '15s',
+    )
+    .option('--l2-announcements-renew-deadline <dur>', 'stop leading when not renewed within this', '5s')
+    .option('--l2-announcements-retry-period <dur>', 'lease poll and renew period', '2s')
+    .option('--gratuitous-arp-count <n>', 'gratuitous ARPs per new responder entry', '1')
+    .option('--gratuitous-arp-interval <dur>', 'time between gratuitous ARPs', '1s')
+    .option('--pin-dir <dir>', 'bpffs directory for pinned maps (default /sys/fs/bpf/waggle/<node>)')
+    .option('--api-socket <path>', 'agent API socket (default /run/waggle/<node>/agent.sock)')
+    .option('--metrics-addr <host:port>', 'serve Prometheus metrics on http://host:port/metrics')
+    .option('--node-labels <k=v,...>', 'labels for the Node object when it is registered')
+    .action(async (opts: Omit<AgentFlags, 'store'>, cmd: Command) => {
+      const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
+      if (!store)
+        throw new Error('--store: required for the agent (e.g. etcd://127.0.0.1:2379, or env WAGGLE_STORE)');
+      const cfg = parseAgentFlags({ ...opts, store }, (w) => log(`warning: ${w}`));
+      const agent = new Agent(cfg);
+      await agent.start();
+      await new Promise<void>((resolve) => {
+        const stop = (sig: string) => {
+          log(`${sig}: shutting down`);
+          agent.stop().then(resolve, (err) => {
+            log(`shutdown: ${err instanceof Error ? err.message : String(err)}`);
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}

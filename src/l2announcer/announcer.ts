@@ -1,0 +1,195 @@
+// The L2 announcer: store objects × this node's devices → selected services (selection.ts) →
+// one election per service (elections.ts) → desired rows for the services we lead (desired.ts)
+// → the responder map (reconciler.ts). Any change recomputes everything from the cache
+// (level-triggered); a full map resync runs at start and every 5 minutes.
+import type { CiliumL2AnnouncementPolicy } from '../api/index.js';
+import type { Store } from '../store/types.js';
+import { ObjectCache } from './cache.js';
+import type { Clock } from './clock.js';
+import { nextConditions } from './conditions.js';
+import { type DesiredRow, desiredRows } from './desired.js';
+import { Elections } from './elections.js';
+import type { LeaseClient } from './lease-client.js';
+import { FULL_RESYNC_INTERVAL_MS, type ResponderMap, ResponderReconciler } from './reconciler.js';
+import { type SelectedService, selectServices } from './selection.js';
+import type { LeaseTimings } from './timings.js';
+import type { L2PolicyLike, ServiceLike } from './types.js';
+
+export interface AnnouncerOptions {
+  store: Store;
+  leases: LeaseClient;
+  nodeName: string;
+  clock: Clock;
+  timings: LeaseTimings;
+  responder: ResponderMap;
+  /** Names of the selected devices right now. */
+  deviceNames(): string[];
+  ifindexOf(iface: string): number | undefined;
+  garp(row: { ip: string; iface: string; ifindex: number }): void;
+  log(msg: string): void;
+  /** Observers (metrics). */
+  onLeadingChanged?(service: string, leading: boolean): void;
+}
+
+export class L2Announcer {
+  #o: AnnouncerOptions;
+  #cache: ObjectCache;
+  #elections: Elections;
+  #reconciler: ResponderReconciler;
+  #selected = new Map<string, SelectedService>();
+  #rows: DesiredRow[] = [];
+  #abort = new AbortController();
+  #tasks: Promise<void>[] = [];
+  #resync: NodeJS.Timeout | undefined;
+  #scheduled = false;
+  #finishInitialSync: (() => void) | undefined;
+
+  constructor(opts: AnnouncerOptions) {
+    this.#o = opts;
+    this.#cache = new ObjectCache(opts.store, opts.nodeName, () => this.schedule(), opts.log);
+    this.#elections = new Elections({
+      client: opts.leases,
+      clock: opts.clock,
+      identity: opts.nodeName,
+      timings: opts.timings,
+      log: opts.log,
+      onLeadingChanged: (svc, leading) => {
+        opts.onLeadingChanged?.(svc, leading);
+        this.#applyRows(false);
+      },
+    });
+    this.#reconciler = new ResponderReconciler({
+      map: opts.responder,
+      ifindexOf: opts.ifindexOf,
+      garp: opts.garp,
+      log: opts.log,
+    });
+  }
+
+  get elections(): Elections {
+    return this.#elections;
+  }
+
+  get selected(): SelectedService[] {
+    return [...this.#selected.values()];
+  }
+
+  get rows(): DesiredRow[] {
+    return this.#rows;
+  }
+
+  get initialSyncDone(): boolean {
+    return this.#reconciler.initialSyncDone;
+  }
+
+  /**
+   * Starts the clock on the initial sync: entries pinned by a previous run are removed once
+   * every election has had its first say, and at the latest after the renew deadline — even if
+   * the store cannot be reached at all, since then this node cannot be leading anything.
+   */
+  armInitialSync(): void {
+    const finish = () => {
+      if (this.#reconciler.initialSyncDone) return;
+      this.#reconciler.markInitialSyncDone();
+      this.#applyRows(true);
+      this.#o.log('l2 announcer: initial sync done');
+    };
+    const timer = setTimeout(finish, this.#o.timings.renewDeadlineMs);
+    this.#finishInitialSync = () => {
+      clearTimeout(timer);
+      finish();
+    };
+  }
+
+  async start(): Promise<void> {
+    if (!this.#finishInitialSync) this.armInitialSync();
+    const revision = await this.#cache.load();
+    this.#recompute();
+    this.#reconciler.fullSync(this.#rows);
+    this.#tasks.push(this.#cache.follow(revision, this.#abort.signal));
+    this.#tasks.push(this.#elections.runGarbageCollector(this.#abort.signal));
+    this.#tasks.push(this.#elections.firstAttempts().then(() => this.#finishInitialSync?.()));
+    this.#resync = setInterval(() => this.#applyRows(true), FULL_RESYNC_INTERVAL_MS);
+  }
+
+  /** Coalesces bursts of changes into one recomputation. */
+  schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setTimeout(() => {
+      this.#scheduled = false;
+      this.#recompute();
+    }, 20);
+  }
+
+  /** Re-evaluates selection after a device change. */
+  devicesChanged(): void {
+    this.schedule();
+  }
+
+  #recompute(): void {
+    const node = this.#cache.node;
+    if (!node) {
+      this.#o.log(`l2 announcer: node ${this.#o.nodeName} not in the store yet; nothing selected`);
+      this.#selected = new Map();
+    } else {
+      const result = selectServices({
+        node,
+        policies: this.#cache.policies as L2PolicyLike[],
+        services: this.#cache.services as ServiceLike[],
+        devices: this.#o.deviceNames(),
+      });
+      this.#selected = result.services;
+      for (const p of this.#cache.policies) {
+        const checks = result.checks.get(p.metadata.name);
+        if (checks) void this.#writeConditions(p, checks);
+      }
+    }
+    void this.#elections.sync(this.#selected.keys());
+    this.#applyRows(false);
+  }
+
+  #applyRows(full: boolean): void {
+    this.#rows = desiredRows(this.#selected.values(), (k) => this.#elections.isLeading(k));
+    try {
+      if (full) this.#reconciler.fullSync(this.#rows);
+      else this.#reconciler.apply(this.#rows);
+    } catch (err) {
+      this.#o.log(`responder reconcile: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async #writeConditions(
+    policy: CiliumL2AnnouncementPolicy,
+    checks: Parameters<typeof nextConditions>[1],
+  ): Promise<void> {
+    const conditions = nextConditions(
+      policy.status?.conditions,
+      checks,
+      policy.metadata.generation,
+      new Date(),
+    );
+    if (!conditions) return;
+    try {
+      await this.#o.store.updateStatus({
+        ...policy,
+        status: { ...policy.status, conditions },
+      } as CiliumL2AnnouncementPolicy);
+      for (const c of conditions)
+        if (c.status === 'True') this.#o.log(`policy ${policy.metadata.name}: ${c.type}: ${c.message}`);
+    } catch (err) {
+      // A conflict means another agent wrote first; the watch brings us its version.
+      this.#o.log(
+        `policy ${policy.metadata.name} status: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  /** Stops elections (releasing leases, which removes our rows) and the watch. */
+  async stop(): Promise<void> {
+    if (this.#resync) clearInterval(this.#resync);
+    this.#abort.abort();
+    await this.#elections.stopAll();
+    await Promise.race([Promise.allSettled(this.#tasks), new Promise((r) => setTimeout(r, 2000))]);
+  }
+}

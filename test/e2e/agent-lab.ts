@@ -1,0 +1,119 @@
+// The agent e2e lab: a "switch" namespace with two bridges (br0 carries 10.99.0.0/24 and the
+// test's etcd, br1 a second L2 segment), two node namespaces and one client namespace, each with
+// eth0 on br0 and eth1 on br1 — the seed's layout. Every link is created inside these
+// namespaces; processes started here are tracked by pid and killed only by pid.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { sh } from '../../src/testing/exec.js';
+import { TestNetns } from '../../src/testing/netns.js';
+
+export interface LabNode {
+  ns: TestNetns;
+  name: string;
+  host: number;
+}
+
+export class AgentLab {
+  sw = TestNetns.create('sw');
+  nodes: LabNode[] = [];
+  client!: LabNode;
+  procs = new Set<ChildProcess>();
+  etcd: ChildProcess | undefined;
+  etcdUrl = '';
+  runDir = `/run/waggle-e2e-${process.pid}`;
+
+  constructor() {
+    for (const br of ['br0', 'br1']) {
+      this.sw.ip('link', 'add', br, 'type', 'bridge');
+      this.sw.ip('link', 'set', br, 'up');
+    }
+    this.sw.ip('addr', 'add', '10.99.0.254/24', 'dev', 'br0');
+    mkdirSync(this.runDir, { recursive: true, mode: 0o700 });
+  }
+
+  addHost(name: string, host: number): LabNode {
+    const ns = TestNetns.create('n');
+    const node = { ns, name, host };
+    ['eth0', 'eth1'].forEach((dev, i) => {
+      const port = `p${host}${i}`;
+      this.sw.ip('link', 'add', port, 'type', 'veth', 'peer', 'name', dev, 'netns', ns.name);
+      this.sw.ip('link', 'set', port, 'master', `br${i}`, 'up');
+      ns.ip('addr', 'add', `10.${99 - i}.0.${host}/24`, 'dev', dev);
+      ns.ip('link', 'set', dev, 'up');
+    });
+    return node;
+  }
+
+  spawnIn(ns: TestNetns, cmd: string, args: string[], logTo?: (s: string) => void): ChildProcess {
+    const p = spawn('ip', ['netns', 'exec', ns.name, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout?.on('data', (d) => logTo?.(String(d)));
+    p.stderr?.on('data', (d) => logTo?.(String(d)));
+    this.procs.add(p);
+    p.once('exit', () => this.procs.delete(p));
+    return p;
+  }
+
+  async startEtcd(port: number): Promise<void> {
+    const url = `http://10.99.0.254:${port}`;
+    const peer = `http://127.0.0.1:${port + 1}`;
+    rmSync(`${this.runDir}/etcd`, { recursive: true, force: true });
+    this.etcd = this.spawnIn(this.sw, '/usr/bin/etcd', [
+      '--name=e2e',
+      `--data-dir=${this.runDir}/etcd`,
+      `--listen-client-urls=${url}`,
+      `--advertise-client-urls=${url}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=e2e=${peer}`,
+      '--log-level=error',
+      '--logger=zap',
+    ]);
+    this.etcdUrl = `etcd://10.99.0.254:${port}`;
+    for (let i = 0; i < 100; i++) {
+      const r = this.sw.exec('etcdctl', [`--endpoints=${url}`, 'endpoint', 'health'], {
+        allowFail: true,
+        timeoutMs: 3000,
+      });
+      if (r.code === 0) return;
+      await sleep(100);
+    }
+    throw new Error('etcd in the lab did not become healthy');
+  }
+
+  /** A store operation through agent-store-cli.js inside the switch namespace. */
+  store(op: string, ...args: string[]): string {
+    return this.sw.exec('node', ['dist/test/e2e/agent-store-cli.js', this.etcdUrl, op, ...args], {
+      timeoutMs: 20_000,
+    }).stdout;
+  }
+
+  kill(p: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) process.kill(p.pid, signal);
+  }
+
+  async destroy(): Promise<void> {
+    for (const p of [...this.procs]) this.kill(p);
+    await sleep(300);
+    for (const n of [...this.nodes, this.client]) n?.ns.destroy();
+    this.sw.destroy();
+    sh('umount', [`${this.runDir}/bpffs`], { allowFail: true });
+    rmSync(this.runDir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` every `everyMs` until it returns a value or `timeoutMs` passes (then undefined). */
+export async function waitFor<T>(
+  fn: () => T | undefined,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    await sleep(everyMs);
+  }
+  return undefined;
+}
