@@ -1,0 +1,37 @@
+// `waggle operator`: LB-IPAM for the cluster (one operator per cluster).
+import type { Command } from 'commander';
+import { parseCidr } from '../lbipam/addr.js';
+import { DEFAULT_SERVICE_CIDR } from '../lbipam/cluster-ip.js';
+import { runOperator } from '../operator/operator.js';
+
+interface Flags {
+  serviceCidr: string;
+  metricsAddr: string;
+  resync: string;
+}
+
+export function registerOperator(program: Command): void {
+  program
+    .command('operator')
+    .description('allocate LoadBalancer IPs from CiliumLoadBalancerIPPools (LB-IPAM) and clusterIPs')
+    .option('--service-cidr <cidr>', 'where clusterIPs come from', DEFAULT_SERVICE_CIDR)
+    .option('--metrics-addr <host:port>', 'Prometheus metrics endpoint (/metrics)', '127.0.0.1:9963')
+    .option('--resync <seconds>', 'full resync period, the safety net of the watch', '300')
+    .action(async (opts: Flags, cmd: Command) => {
+      const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
+      if (!store)
+        throw new Error(
+          '--store: required for the operator (e.g. etcd://127.0.0.1:2379, or env WAGGLE_STORE)',
+        );
+      const cidr = parseCidr(opts.serviceCidr);
+      if (!cidr.ok) throw new Error(`--service-cidr "${opts.serviceCidr}": ${cidr.error}`);
+      const resync = Number(opts.resync);
+      if (!Number.isFinite(resync) || resync <= 0)
+        throw new Error(`--resync "${opts.resync}": must be a positive number of seconds`);
+      const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+      await runOperator(
+        { store, serviceCidr: opts.serviceCidr, metricsAddr: opts.metricsAddr, resyncMs: resync * 1000 },
+        log,
+      );
+    });
+}
