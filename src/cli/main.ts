@@ -1,7 +1,17 @@
 // waggle's command line. Each command family lives in its own file and registers itself here.
 import { Command, CommanderError } from 'commander';
 import { oneLine } from '../bpf/errors.js';
+import { registerAgent } from './agent.js';
+import { registerL2 } from './l2.js';
+import { registerDatapathDemo } from './demo.js';
+import { registerLab } from './lab.js';
+import { registerMap } from './map.js';
+import { registerOperator } from './operator.js';
 import { registerPreflight } from './preflight.js';
+import { registerApply } from './apply.js';
+import { registerDelete } from './delete.js';
+import { registerGet } from './get.js';
+import { registerStatus } from './status.js';
 
 export function buildProgram(): Command {
   const program = new Command('waggle')
@@ -10,6 +20,16 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerPreflight(program);
+  registerApply(program);
+  registerGet(program);
+  registerDelete(program);
+  registerLab(program);
+  registerDatapathDemo(program);
+  registerAgent(program);
+  registerStatus(program);
+  registerMap(program);
+  registerL2(program);
+  registerOperator(program);
   return program;
 }
 

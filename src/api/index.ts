@@ -1,0 +1,58 @@
+// waggle's object model: Kubernetes-shaped objects ({apiVersion, kind, metadata, spec, status})
+// validated by strict zod schemas, the kind registry, and label selector matching.
+//
+//   import { type Service, validateObject, labelSelectorMatches, kinds } from '../api/index.js';
+//
+// - validateObject(doc) parses one decoded YAML/JSON document into a typed object with defaults
+//   (or field errors with paths). Stores and the manifest loader both use it.
+// - labelSelectorMatches(selector, labels) → boolean | SelectorError (never throws).
+// - kinds / resolveKind / resourceName: names, short names, groups, scope, status subresource.
+export type {
+  AnyObject,
+  CiliumL2AnnouncementPolicy,
+  CiliumLoadBalancerIPPool,
+  Lease,
+  Node,
+  ObjectOf,
+  Service,
+} from './objects.js';
+export {
+  type Condition,
+  ConditionSchema,
+  type LabelSelector,
+  LabelSelectorSchema,
+  type ObjectMeta,
+  ObjectMetaSchema,
+  rfc3339Seconds,
+  selectorOperators,
+} from './meta.js';
+export { CiliumL2AnnouncementPolicySchema } from './policy.js';
+export { CiliumLoadBalancerIPPoolSchema } from './pool.js';
+export { LeaseSchema } from './lease.js';
+export { NodeSchema } from './node.js';
+export { ServiceSchema } from './service.js';
+export {
+  isKind,
+  type Kind,
+  type KindInfo,
+  kindInfo,
+  kindNames,
+  kinds,
+  resolveKind,
+  resourceName,
+} from './kinds.js';
+export { labelKeyError, labelSelectorMatches, SelectorError, selectorError } from './selector.js';
+export { parseLabelSelector } from './selector-string.js';
+export { type ParsedCidr, type ParsedIp, parseCidr, parseIp } from './net.js';
+export { type FieldError, formatPath, joinFieldError } from './issues.js';
+export { type Validated, validateObject } from './validate.js';
+export {
+  loadManifests,
+  ManifestError,
+  type ManifestObject,
+  type ManifestSource,
+  maxManifestBytes,
+  maxObjectBytes,
+  parseManifests,
+  readManifestSources,
+} from './manifest.js';

@@ -1,0 +1,110 @@
+// The kind registry: names, short names, groups and scopes as kubectl and Cilium use them, and
+// the schema that validates each kind. The CLI resolves user-typed names here; the stores derive
+// keys from it.
+import type { z } from 'zod';
+import { CiliumL2AnnouncementPolicySchema } from './policy.js';
+import { CiliumLoadBalancerIPPoolSchema } from './pool.js';
+import { LeaseSchema } from './lease.js';
+import { NodeSchema } from './node.js';
+import { ServiceSchema } from './service.js';
+
+export interface KindInfo {
+  kind: string;
+  /** '' for the core group (Service, Node). */
+  group: string;
+  apiVersions: readonly string[];
+  plural: string;
+  singular: string;
+  shortNames: readonly string[];
+  namespaced: boolean;
+  /** With a status subresource, update() keeps the stored status and updateStatus() the spec. */
+  hasStatus: boolean;
+  schema: z.ZodType;
+}
+
+export const kinds = {
+  Service: {
+    kind: 'Service',
+    group: '',
+    apiVersions: ['v1'],
+    plural: 'services',
+    singular: 'service',
+    shortNames: ['svc'],
+    namespaced: true,
+    hasStatus: true,
+    schema: ServiceSchema,
+  },
+  Node: {
+    kind: 'Node',
+    group: '',
+    apiVersions: ['v1'],
+    plural: 'nodes',
+    singular: 'node',
+    shortNames: ['no'],
+    namespaced: false,
+    hasStatus: true,
+    schema: NodeSchema,
+  },
+  CiliumLoadBalancerIPPool: {
+    kind: 'CiliumLoadBalancerIPPool',
+    group: 'cilium.io',
+    apiVersions: ['cilium.io/v2alpha1', 'cilium.io/v2'],
+    plural: 'ciliumloadbalancerippools',
+    singular: 'ciliumloadbalancerippool',
+    shortNames: ['ippools', 'ippool', 'lbippool', 'lbippools'],
+    namespaced: false,
+    hasStatus: true,
+    schema: CiliumLoadBalancerIPPoolSchema,
+  },
+  CiliumL2AnnouncementPolicy: {
+    kind: 'CiliumL2AnnouncementPolicy',
+    group: 'cilium.io',
+    apiVersions: ['cilium.io/v2alpha1'],
+    plural: 'ciliuml2announcementpolicies',
+    singular: 'ciliuml2announcementpolicy',
+    // Cilium's CRD declares `l2announcement`; the plural is accepted too, as users type it.
+    shortNames: ['l2announcement', 'l2announcements'],
+    namespaced: false,
+    hasStatus: true,
+    schema: CiliumL2AnnouncementPolicySchema,
+  },
+  Lease: {
+    kind: 'Lease',
+    group: 'coordination.k8s.io',
+    apiVersions: ['coordination.k8s.io/v1'],
+    plural: 'leases',
+    singular: 'lease',
+    shortNames: [],
+    namespaced: true,
+    hasStatus: false,
+    schema: LeaseSchema,
+  },
+} as const satisfies Record<string, KindInfo>;
+
+export type Kind = keyof typeof kinds;
+export const kindNames = Object.keys(kinds) as Kind[];
+
+export function isKind(name: string): name is Kind {
+  return Object.hasOwn(kinds, name);
+}
+
+export function kindInfo(kind: Kind): KindInfo {
+  return kinds[kind];
+}
+
+/** kubectl's name in output lines: `service`, `lease.coordination.k8s.io`, `….cilium.io`. */
+export function resourceName(kind: Kind): string {
+  const info = kinds[kind];
+  return info.group ? `${info.singular}.${info.group}` : info.singular;
+}
+
+/** Resolves what a user typed (kind, plural, singular, short name, optionally `.group`). */
+export function resolveKind(typed: string): Kind | undefined {
+  const want = typed.toLowerCase();
+  for (const info of Object.values(kinds) as KindInfo[]) {
+    const names = [info.kind.toLowerCase(), info.plural, info.singular, ...info.shortNames];
+    const qualified = info.group ? names.flatMap((n) => [`${n}.${info.group}`]) : [];
+    if (names.includes(want) || qualified.includes(want)) return info.kind as Kind;
+  }
+  return undefined;
+}

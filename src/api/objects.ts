@@ -1,0 +1,13 @@
+// Object types, inferred from the schemas, and the union every store handles.
+import type { CiliumL2AnnouncementPolicy } from './policy.js';
+import type { CiliumLoadBalancerIPPool } from './pool.js';
+import type { Lease } from './lease.js';
+import type { Node } from './node.js';
+import type { Service } from './service.js';
+
+export type { CiliumL2AnnouncementPolicy, CiliumLoadBalancerIPPool, Lease, Node, Service };
+
+export type AnyObject = Service | Node | CiliumLoadBalancerIPPool | CiliumL2AnnouncementPolicy | Lease;
+
+/** The object type of a kind name: ObjectOf<'Service'> is Service. */
+export type ObjectOf<K extends AnyObject['kind']> = Extract<AnyObject, { kind: K }>;

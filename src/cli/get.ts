@@ -1,0 +1,87 @@
+// `waggle get KIND [NAME] [-n NS | -A] [-l SELECTOR] [-o wide|yaml|json]`, kubectl's habits:
+// a table by default, the object itself for a named -o json/yaml, a `List` otherwise.
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { type AnyObject, kinds, parseLabelSelector, SelectorError } from '../api/index.js';
+import { columnsFor } from './format-columns.js';
+import { formatTable } from './format-table.js';
+import { kindArg } from './kind-arg.js';
+import { withCliStore } from './store-url.js';
+
+interface GetOptions {
+  namespace?: string;
+  allNamespaces?: boolean;
+  selector?: string;
+  output?: string;
+}
+
+const outputs = ['wide', 'yaml', 'json'];
+
+function render(value: unknown, output: string | undefined): string | undefined {
+  if (output === 'json') return `${JSON.stringify(value, null, 4)}\n`;
+  if (output === 'yaml') return stringify(value);
+  return undefined;
+}
+
+export function registerGet(program: Command): void {
+  program
+    .command('get')
+    .description('show objects (services/svc, nodes/no, ippools, l2announcement, leases)')
+    .argument('<kind>', 'kind, plural or short name')
+    .argument('[name]', 'one object by name')
+    .option('-n, --namespace <ns>', 'namespace of namespaced kinds', 'default')
+    .option('-A, --all-namespaces', 'every namespace')
+    .option('-l, --selector <selector>', "label selector, e.g. 'app=web,tier in (a,b)'")
+    .option('-o, --output <format>', 'wide, yaml or json')
+    .action(async (typedKind: string, name: string | undefined, opts: GetOptions, cmd: Command) => {
+      const kind = kindArg('get', typedKind);
+      if (opts.output !== undefined && !outputs.includes(opts.output)) {
+        throw new Error(`get: --output "${opts.output}" is not one of ${outputs.join(', ')}`);
+      }
+      if (name && opts.allNamespaces)
+        throw new Error('get: a name cannot be looked up across all namespaces (-A)');
+      const selector = opts.selector === undefined ? undefined : parseLabelSelector(opts.selector);
+      if (selector instanceof SelectorError) throw new Error(`get: ${selector.message}`);
+      const info = kinds[kind];
+      const namespace = info.namespaced && !opts.allNamespaces ? opts.namespace : undefined;
+      await withCliStore(cmd, async (store) => {
+        const items: AnyObject[] = name
+          ? [await store.get(kind, name, namespace)]
+          : (
+              await store.list({
+                kind,
+                ...(namespace ? { namespace } : {}),
+                ...(selector ? { labelSelector: selector } : {}),
+              })
+            ).items;
+        const structured = name
+          ? render(items[0], opts.output)
+          : render({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, opts.output);
+        if (structured !== undefined) {
+          process.stdout.write(structured);
+          return;
+        }
+        if (items.length === 0) {
+          process.stderr.write(
+            namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n',
+          );
+          return;
+        }
+        const cols = columnsFor(kind);
+        const wide = opts.output === 'wide';
+        const withNs = info.namespaced && opts.allNamespaces === true;
+        const now = Date.now();
+        const headers = [
+          ...(withNs ? ['NAMESPACE'] : []),
+          ...cols.headers,
+          ...(wide ? cols.wideHeaders : []),
+        ];
+        const rows = items.map((o) => [
+          ...(withNs ? [o.metadata.namespace ?? ''] : []),
+          ...cols.row(o, now),
+          ...(wide ? cols.wide(o) : []),
+        ]);
+        process.stdout.write(formatTable(headers, rows));
+      });
+    });
+}

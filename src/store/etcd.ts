@@ -1,0 +1,161 @@
+// The etcd-backed Store (contract in types.ts). Create is a transaction on createRevision == 0,
+// update and delete on modRevision == the revision we read, so concurrent writers never lose
+// each other's changes; resourceVersion is the key's mod revision.
+import { Etcd3, GRPCGenericError } from 'etcd3';
+import { type AnyObject, type Kind, labelSelectorMatches, type ObjectOf } from '../api/index.js';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  NotFoundError,
+  StoreError,
+  StoreUnavailableError,
+} from './errors.js';
+import { decodeKv, defaultPrefix, encodeObject, kindPrefix, objectKey, type RawKv } from './etcd-keys.js';
+import { rangeAll } from './etcd-list.js';
+import { EtcdWatch } from './etcd-watch.js';
+import { prepareCreate, prepareStatus, prepareUpdate, resourceOf } from './prepare.js';
+import type { DeleteOptions, ListOptions, ListResult, Store, Watch, WatchOptions } from './types.js';
+
+export interface EtcdStoreOptions {
+  /** `host:port`, or `unix:///path` for a unix socket. */
+  endpoints: string[];
+  prefix?: string;
+  /** Deadline for each unary call, so a dead etcd gives StoreUnavailableError, not a hang. */
+  timeoutMs?: number;
+}
+
+/** How often an unconditional update/delete re-reads after losing a race before giving up. */
+const unconditionalRetries = 10;
+
+export class EtcdStore implements Store {
+  readonly url: string;
+  readonly prefix: string;
+  readonly client: Etcd3;
+  private readonly watches = new Set<EtcdWatch<AnyObject>>();
+
+  constructor(opts: EtcdStoreOptions) {
+    this.prefix = opts.prefix ?? defaultPrefix;
+    const unix = opts.endpoints[0]?.startsWith('unix:');
+    this.url = unix ? `etcd+${opts.endpoints[0]}` : `etcd://${opts.endpoints.join(',')}`;
+    const timeoutMs = opts.timeoutMs ?? 5000;
+    this.client = new Etcd3({
+      hosts: opts.endpoints.map((e) => (e.startsWith('unix:') ? e : `http://${e}`)),
+      dialTimeout: timeoutMs,
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    });
+  }
+
+  async get<K extends Kind>(kind: K, name: string, namespace?: string): Promise<ObjectOf<K>> {
+    const found = await this.tryGet(kind, name, namespace);
+    if (!found) throw new NotFoundError(resourceOf(kind), name);
+    return found;
+  }
+
+  async tryGet<K extends Kind>(kind: K, name: string, namespace?: string): Promise<ObjectOf<K> | undefined> {
+    const kv = await this.readKv(objectKey(this.prefix, kind, name, namespace));
+    return kv ? decodeKv<ObjectOf<K>>(kv) : undefined;
+  }
+
+  async list<K extends Kind>(opts: ListOptions<K>): Promise<ListResult<ObjectOf<K>>> {
+    const res = await this.guard('list', () =>
+      rangeAll(this.client, kindPrefix(this.prefix, opts.kind, opts.namespace)),
+    );
+    const items = res.kvs
+      .map((kv) => decodeKv<ObjectOf<K>>(kv))
+      .filter((o) => labelSelectorMatches(opts.labelSelector, o.metadata.labels) === true);
+    return { items, revision: res.revision };
+  }
+
+  watch<K extends Kind = Kind>(opts: WatchOptions<K> = {}): Watch<ObjectOf<K>> {
+    const watch = new EtcdWatch<ObjectOf<K>>(this, opts, () => this.watches.delete(watch as never));
+    this.watches.add(watch as never);
+    return watch;
+  }
+
+  async create<T extends AnyObject>(object: T): Promise<T> {
+    const prepared = prepareCreate(object);
+    const key = objectKey(this.prefix, prepared.kind, prepared.metadata.name, prepared.metadata.namespace);
+    const value = encodeObject(prepared);
+    const res = await this.guard('create', () =>
+      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).commit(),
+    );
+    if (!res.succeeded) throw new AlreadyExistsError(resourceOf(prepared.kind), prepared.metadata.name);
+    return decodeKv<T>({
+      key: Buffer.from(key),
+      value: Buffer.from(value),
+      mod_revision: res.header.revision,
+      create_revision: res.header.revision,
+    });
+  }
+
+  update<T extends AnyObject>(object: T): Promise<T> {
+    return this.casWrite(object, prepareUpdate);
+  }
+
+  updateStatus<T extends AnyObject>(object: T): Promise<T> {
+    return this.casWrite(object, prepareStatus);
+  }
+
+  async delete<K extends Kind>(
+    kind: K,
+    name: string,
+    namespace?: string,
+    opts: DeleteOptions = {},
+  ): Promise<ObjectOf<K>> {
+    const key = objectKey(this.prefix, kind, name, namespace);
+    for (let attempt = 0; attempt < unconditionalRetries; attempt++) {
+      const kv = await this.readKv(key);
+      if (!kv) throw new NotFoundError(resourceOf(kind), name);
+      if (opts.resourceVersion !== undefined && opts.resourceVersion !== String(kv.mod_revision)) break;
+      const res = await this.guard('delete', () =>
+        this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit(),
+      );
+      if (res.succeeded) return decodeKv<ObjectOf<K>>(kv);
+      if (opts.resourceVersion !== undefined) break;
+    }
+    throw new ConflictError(resourceOf(kind), name);
+  }
+
+  async close(): Promise<void> {
+    for (const w of [...this.watches]) w.close();
+    this.client.close();
+  }
+
+  /** Read, prepare from what is stored, write if unchanged since the read. */
+  private async casWrite<T extends AnyObject>(object: T, prepare: (stored: T, incoming: T) => T): Promise<T> {
+    const key = objectKey(this.prefix, object.kind, object.metadata.name, object.metadata.namespace);
+    const wanted = object.metadata.resourceVersion;
+    for (let attempt = 0; attempt < unconditionalRetries; attempt++) {
+      const kv = await this.readKv(key);
+      if (!kv) throw new NotFoundError(resourceOf(object.kind), object.metadata.name);
+      if (wanted !== undefined && wanted !== String(kv.mod_revision)) break;
+      const value = encodeObject(prepare(decodeKv<T>(kv), object));
+      const res = await this.guard('update', () =>
+        this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.put(key).value(value)).commit(),
+      );
+      if (res.succeeded) {
+        return decodeKv<T>({ ...kv, value: Buffer.from(value), mod_revision: res.header.revision });
+      }
+      if (wanted !== undefined) break;
+    }
+    throw new ConflictError(resourceOf(object.kind), object.metadata.name);
+  }
+
+  private async readKv(key: string): Promise<RawKv | undefined> {
+    const res = await this.guard('get', () => this.client.get(key).exec());
+    return res.kvs[0] as RawKv | undefined;
+  }
+
+  /** Maps transport failures to StoreUnavailableError; store errors pass through. */
+  async guard<R>(op: string, fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof StoreError || !(err instanceof Error)) throw err;
+      const transport =
+        err instanceof GRPCGenericError || /ECONNREFUSED|unavailable|deadline|closed/i.test(err.message);
+      if (!transport) throw err;
+      throw new StoreUnavailableError(`${this.url}: ${op}: ${err.message.split('\n')[0]}`);
+    }
+  }
+}
