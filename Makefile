@@ -62,7 +62,7 @@ test: deps build lint
 	node scripts/run-tests.mjs
 
 demo: deps build
-	node bin/waggle.js demo
+	node bin/waggle.js lab demo
 
 # Benchmarks are not tests: they measure, print a table and write bench/results/*.json.
 bench: deps build
