@@ -47,7 +47,10 @@ test('labelSelectorMatches: every operator, absent keys, and invalid selectors a
   assert.equal(labelSelectorMatches({}, undefined), true);
   const bad = labelSelectorMatches({ matchExpressions: [{ key: 'zone', operator: 'In' }] }, labels);
   assert.ok(bad instanceof SelectorError);
-  assert.equal(bad.message, 'matchExpressions[0]: operator In needs at least one value');
+  assert.equal(
+    bad.message,
+    "matchExpressions[0]: values: for 'In', 'NotIn' operators, values set can't be empty",
+  );
   assert.ok(labelSelectorMatches({ matchLabels: { 'bad key!': 'x' } }, labels) instanceof SelectorError);
 });
 

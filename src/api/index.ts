@@ -41,7 +41,15 @@ export {
   resolveKind,
   resourceName,
 } from './kinds.js';
-export { labelKeyError, labelSelectorMatches, SelectorError, selectorError } from './selector.js';
+export {
+  compileLabelSelector,
+  type LabelMatcher,
+  labelKeyError,
+  labelSelectorMatches,
+  SelectorError,
+  selectorError,
+} from './selector.js';
+export { SERVICE_NAME_LABEL, SERVICE_NAMESPACE_LABEL, serviceSelectorLabels } from './service-labels.js';
 export { parseLabelSelector } from './selector-string.js';
 export { type ParsedCidr, type ParsedIp, parseCidr, parseIp } from './net.js';
 export { type FieldError, formatPath, joinFieldError } from './issues.js';

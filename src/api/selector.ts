@@ -43,11 +43,15 @@ export function selectorError(selector: LabelSelector): SelectorError | undefine
     const keyProblem = labelKeyError(req.key);
     if (keyProblem) return new SelectorError(`${where}: ${keyProblem}`);
     const values = req.values ?? [];
+    // Messages as Kubernetes' LabelSelectorAsSelector words them.
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(req.operator)) {
+      return new SelectorError(`${where}: "${req.operator}" is not a valid label selector operator`);
+    }
     if ((req.operator === 'In' || req.operator === 'NotIn') && values.length === 0) {
-      return new SelectorError(`${where}: operator ${req.operator} needs at least one value`);
+      return new SelectorError(`${where}: values: for 'In', 'NotIn' operators, values set can't be empty`);
     }
     if ((req.operator === 'Exists' || req.operator === 'DoesNotExist') && values.length > 0) {
-      return new SelectorError(`${where}: operator ${req.operator} takes no values`);
+      return new SelectorError(`${where}: values: values set must be empty for 'Exists', 'DoesNotExist'`);
     }
     const valueProblem = values.map(labelValueError).find((p) => p !== undefined);
     if (valueProblem) return new SelectorError(`${where}: ${valueProblem}`);
@@ -55,34 +59,50 @@ export function selectorError(selector: LabelSelector): SelectorError | undefine
   return undefined;
 }
 
+export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
+
 /**
- * Whether `labels` satisfy `selector`. An undefined or empty selector matches everything, which
- * is what Cilium's pools and policies mean by an omitted selector.
+ * Validates a selector once and returns a matcher, or the SelectorError. Controllers compile on
+ * object change and match on every event, so validation stays off the hot path. An undefined
+ * selector matches everything, which is what Cilium's pools and policies mean by an omitted one.
  */
+export function compileLabelSelector(
+  selector: LabelSelector | null | undefined,
+): LabelMatcher | SelectorError {
+  if (!selector) return () => true;
+  const problem = selectorError(selector);
+  if (problem) return problem;
+  const matchLabels = Object.entries(selector.matchLabels ?? {});
+  const requirements = (selector.matchExpressions ?? []).map((req) => ({
+    ...req,
+    values: new Set(req.values ?? []),
+  }));
+  return (labels) => {
+    for (const [key, value] of matchLabels) {
+      if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
+    }
+    for (const req of requirements) {
+      const present = Object.hasOwn(labels, req.key);
+      const inValues = present && req.values.has(labels[req.key] as string);
+      const ok =
+        req.operator === 'Exists'
+          ? present
+          : req.operator === 'DoesNotExist'
+            ? !present
+            : req.operator === 'In'
+              ? inValues
+              : !inValues; // NotIn: an absent key matches, as in Kubernetes
+      if (!ok) return false;
+    }
+    return true;
+  };
+}
+
+/** Whether `labels` satisfy `selector` (one-off form of compileLabelSelector). */
 export function labelSelectorMatches(
   selector: LabelSelector | undefined,
   labels: Readonly<Record<string, string>> | undefined,
 ): boolean | SelectorError {
-  if (!selector) return true;
-  const problem = selectorError(selector);
-  if (problem) return problem;
-  const have = labels ?? {};
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (!Object.hasOwn(have, key) || have[key] !== value) return false;
-  }
-  for (const req of selector.matchExpressions ?? []) {
-    const present = Object.hasOwn(have, req.key);
-    const value = have[req.key];
-    const values = req.values ?? [];
-    const ok =
-      req.operator === 'Exists'
-        ? present
-        : req.operator === 'DoesNotExist'
-          ? !present
-          : req.operator === 'In'
-            ? present && values.includes(value as string)
-            : !present || !values.includes(value as string);
-    if (!ok) return false;
-  }
-  return true;
+  const matcher = compileLabelSelector(selector);
+  return matcher instanceof SelectorError ? matcher : matcher(labels ?? {});
 }

@@ -1,12 +1,11 @@
 // Policy × service × local node → the services this node runs for, each with the devices it
 // would announce on (reference §2.3–§2.5). Pure and recomputed from scratch on every change:
 // level-triggered, so there is no incremental bookkeeping to drift.
+import { serviceSelectorLabels } from '../api/index.js';
 import { compileSelector, type LabelMatcher } from './selector.js';
 import { type L2PolicyLike, type NodeLike, type ServiceLike, serviceKey } from './types.js';
 
 export const L2_ANNOUNCER_CLASS = 'io.cilium/l2-announcer';
-export const SVC_NAMESPACE_LABEL = 'io.kubernetes.service.namespace';
-export const SVC_NAME_LABEL = 'io.kubernetes.service.name';
 
 export const COND_BAD_NODE_SELECTOR = 'io.cilium/bad-node-selector';
 export const COND_BAD_INTERFACE_REGEX = 'io.cilium/bad-interface-regex';
@@ -59,11 +58,7 @@ export function isCandidate(svc: ServiceLike): boolean {
 
 /** The service's labels plus the two synthetic ones a serviceSelector may use. */
 export function serviceLabels(svc: ServiceLike): Record<string, string> {
-  return {
-    ...(svc.metadata.labels ?? {}),
-    [SVC_NAMESPACE_LABEL]: svc.metadata.namespace ?? 'default',
-    [SVC_NAME_LABEL]: svc.metadata.name,
-  };
+  return serviceSelectorLabels(svc.metadata);
 }
 
 /** Devices whose names match any of the (unanchored) regexes; all devices when none given. */

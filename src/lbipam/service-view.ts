@@ -1,13 +1,8 @@
 // What LB-IPAM needs to know about one Service (reference §3.3–§3.6, §4.3 step 1), extracted once
 // per event so that the allocator never reads raw objects.
 import { type Addr, type Family, formatAddr, parseAddr } from './addr.js';
-import {
-  LB_CLASS_L2,
-  SATISFIED_CONDITION,
-  SERVICE_NAME_LABEL,
-  SERVICE_NAMESPACE_LABEL,
-  type ServiceLike,
-} from './types.js';
+import { serviceSelectorLabels } from '../api/index.js';
+import { LB_CLASS_L2, SATISFIED_CONDITION, type ServiceLike } from './types.js';
 
 export const ANNOTATION_IPS = 'lbipam.cilium.io/ips';
 export const ANNOTATION_IPS_LEGACY = 'io.cilium/lb-ipam-ips';
@@ -119,11 +114,7 @@ export function buildServiceView(svc: ServiceLike, on: FamilySupport): ServiceVi
     name,
     owned: isOwned(svc),
     generation: svc.metadata.generation ?? 0,
-    labels: {
-      ...(svc.metadata.labels ?? {}),
-      [SERVICE_NAMESPACE_LABEL]: namespace,
-      [SERVICE_NAME_LABEL]: name,
-    },
+    labels: serviceSelectorLabels({ ...svc.metadata, namespace }),
     families: requestedFamilies(svc, on),
     requested: ips,
     invalidRequests: invalid,

@@ -4,8 +4,6 @@
 import type { LabelSelector } from '../api/index.js';
 
 export const LB_CLASS_L2 = 'io.cilium/l2-announcer';
-export const SERVICE_NAMESPACE_LABEL = 'io.kubernetes.service.namespace';
-export const SERVICE_NAME_LABEL = 'io.kubernetes.service.name';
 export const SATISFIED_CONDITION = 'cilium.io/IPAMRequestSatisfied';
 export const POOL_CONFLICT = 'cilium.io/PoolConflict';
 export const POOL_IPS_TOTAL = 'cilium.io/IPsTotal';
