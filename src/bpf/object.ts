@@ -72,33 +72,13 @@ export class BpfObject {
         message: `value is ${value.length} bytes, ${name} in ${this.path} is ${size} bytes`,
       });
     }
-    const map = bpf.findMap(this.#handle(), '.rodata');
-    const sizeOut = [0];
-    const ptr = bpf.mapInitialValue(map, sizeOut);
-    if (!ptr)
-      throw new BpfError({
-        op: 'set constant',
-        object: name,
-        code: 'ENOENT',
-        message: 'object has no .rodata',
-      });
-    value.copy(view(ptr, sizeOut[0] ?? 0), offset);
+    value.copy(this.#rodata('set constant', name), offset);
   }
 
   /** Reads a .rodata constant (the value that load will use, or used). */
   getConstant(name: string): Buffer {
     const { offset, size } = this.#rodataVar(name);
-    const map = bpf.findMap(this.#handle(), '.rodata');
-    const sizeOut = [0];
-    const ptr = bpf.mapInitialValue(map, sizeOut);
-    if (!ptr)
-      throw new BpfError({
-        op: 'get constant',
-        object: name,
-        code: 'ENOENT',
-        message: 'object has no .rodata',
-      });
-    return Buffer.from(view(ptr, sizeOut[0] ?? 0).subarray(offset, offset + size));
+    return Buffer.from(this.#rodata('get constant', name).subarray(offset, offset + size));
   }
 
   /**
@@ -203,6 +183,14 @@ export class BpfObject {
   #beforeLoad(op: string, what: string): void {
     if (this.#loaded)
       throw new BpfError({ op, object: what, code: 'EINVAL', message: 'object is already loaded' });
+  }
+
+  /** libbpf's copy of .rodata: what load will write into the kernel's map (writable before load). */
+  #rodata(op: string, name: string): Buffer {
+    const sizeOut = [0];
+    const ptr = bpf.mapInitialValue(bpf.findMap(this.#handle(), '.rodata'), sizeOut);
+    if (!ptr) throw new BpfError({ op, object: name, code: 'ENOENT', message: 'object has no .rodata' });
+    return view(ptr, sizeOut[0] ?? 0);
   }
 
   /** Finds a variable in the .rodata DATASEC of the object's BTF: its offset and size. */

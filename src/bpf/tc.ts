@@ -34,6 +34,11 @@ function hook(ifindex: number, direction: Direction) {
 export const TC_PRIORITY = 1;
 export const TC_HANDLE = 1;
 
+/** bpf_tc_opts addressing waggle's filter slot, for query and detach (libbpf fills prog_id). */
+function ourSlot() {
+  return { sz: sizeOf(TcOpts), prog_fd: 0, flags: 0, prog_id: 0, handle: TC_HANDLE, priority: TC_PRIORITY };
+}
+
 /**
  * Attaches via tc clsact as a direct-action filter (handle 1, priority 1), replacing a previous
  * waggle filter at the same slot. The clsact qdisc is created if absent; it is left in place on
@@ -81,40 +86,19 @@ export function detachTc(
   device = `ifindex ${ifindex}`,
 ): boolean {
   const h = hook(ifindex, direction);
-  const q = {
-    sz: sizeOf(TcOpts),
-    prog_fd: 0,
-    flags: 0,
-    prog_id: 0,
-    handle: TC_HANDLE,
-    priority: TC_PRIORITY,
-  };
+  const q = ourSlot();
   const ret = bpf.tcQuery(h, q) as number;
   if (ret === -2 || ret === -19 || ret === -22) return false; // no filter / no device / no qdisc
   check(ret, 'query tc filter on', device);
   if (programId !== 0 && q.prog_id !== programId) return false; // someone replaced it: not ours
-  const d = {
-    sz: sizeOf(TcOpts),
-    prog_fd: 0,
-    flags: 0,
-    prog_id: 0,
-    handle: TC_HANDLE,
-    priority: TC_PRIORITY,
-  };
+  const d = ourSlot();
   check(bpf.tcDetach(h, d), `detach tc ${direction} filter from`, device);
   return true;
 }
 
 /** The id of the program at waggle's tc slot, or 0. */
 export function queryTc(ifindex: number, direction: Direction): number {
-  const q = {
-    sz: sizeOf(TcOpts),
-    prog_fd: 0,
-    flags: 0,
-    prog_id: 0,
-    handle: TC_HANDLE,
-    priority: TC_PRIORITY,
-  };
+  const q = ourSlot();
   const ret = bpf.tcQuery(hook(ifindex, direction), q) as number;
   return ret < 0 ? 0 : q.prog_id;
 }
