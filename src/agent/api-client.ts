@@ -1,4 +1,5 @@
 // Reads an agent's status over its unix socket (the CLI side of api-server.ts).
+import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { defaultApiSocket } from './flags.js';
 import type { AgentStatus } from './status.js';
@@ -6,8 +7,24 @@ import type { AgentStatus } from './status.js';
 export function resolveSocket(opts: { apiSocket?: string; node?: string }): string {
   if (opts.apiSocket) return opts.apiSocket;
   const node = opts.node ?? process.env.WAGGLE_NODE;
-  if (!node) throw new Error('no agent given: pass --node NAME or --api-socket PATH (or set WAGGLE_NODE)');
-  return defaultApiSocket(node);
+  if (node) return defaultApiSocket(node);
+  // No node named: the one agent on this host if there is exactly one (a normal node); on a host
+  // running several (the lab), the error names them.
+  const found = agentsOnThisHost();
+  if (found.length === 1) return defaultApiSocket(found[0] as string);
+  const here = found.length > 0 ? `; agents on this host: ${found.join(', ')}` : '';
+  throw new Error(`no agent given: pass --node NAME or --api-socket PATH (or set WAGGLE_NODE)${here}`);
+}
+
+/** Nodes whose default API socket exists under /run/waggle/. */
+function agentsOnThisHost(): string[] {
+  try {
+    return readdirSync('/run/waggle')
+      .filter((n) => existsSync(defaultApiSocket(n)))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 export function fetchStatus(socketPath: string, timeoutMs = 5000): Promise<AgentStatus> {

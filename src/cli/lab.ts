@@ -1,5 +1,5 @@
 // `waggle lab …`: the seed's four machines in network namespaces on this host, supervised, and
-// the demo that tells the seed's story on them. `waggle demo` is the same as `waggle lab demo`.
+// the demo that tells the seed's story on them (`make demo` runs `waggle lab demo`).
 import { type Command, CommanderError, Option } from 'commander';
 import { labExec, labKill, labLogs, labRestart } from '../lab/control.js';
 import { runDemo } from '../lab/demo/run.js';
@@ -10,9 +10,9 @@ import { labUp } from '../lab/up.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function demoCommand(parent: Command, name: string): void {
+function demoCommand(parent: Command): void {
   parent
-    .command(name)
+    .command('demo')
     .description("bring the lab up and replay the seed's L2 announcement story, checking every step")
     .option('--no-proxy-arp', 'skip the optional proxy_arp experiment')
     .action(async (opts: { proxyArp: boolean }) => {
@@ -71,6 +71,5 @@ export function registerLab(program: Command): void {
     .argument('[host]')
     .action((component: string, host: string | undefined) => labRestart(component, host, say));
   lab.command('supervise', { hidden: true }).action(() => supervise());
-  demoCommand(lab, 'demo');
-  demoCommand(program, 'demo');
+  demoCommand(lab);
 }

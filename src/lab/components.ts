@@ -3,6 +3,7 @@
 // build, so the lab runs whatever is ready and says what it skipped.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { sh } from '../testing/exec.js';
+import { agentTimingArgs } from './agent-timings.js';
 import {
   agentSocket,
   COMPONENTS_FILE,
@@ -106,11 +107,28 @@ function agentArgs(host: string, caps: Capabilities): string[] {
     pinDir(host),
     '--api-socket',
     agentSocket(host),
+    ...agentTimingArgs(caps),
   ];
   const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length > 0 && caps.agentOptions.has('--node-labels'))
     args.push('--node-labels', labels.join(','));
-  return args;
+  return [...args, ...extraAgentFlags(caps)];
+}
+
+/**
+ * Extra `waggle agent` flags for every lab agent, e.g. the lease timings the benchmarks compare:
+ * WAGGLE_LAB_AGENT_FLAGS="--l2-announcements-lease-duration 1s --l2-announcements-retry-period 200ms".
+ * Read by `lab up`; a different value changes the plan, so `lab up` restarts the agents with it,
+ * and `lab up` without it goes back to the defaults. Unknown flags fail here, not in a crash loop.
+ */
+export const AGENT_FLAGS_ENV = 'WAGGLE_LAB_AGENT_FLAGS';
+
+function extraAgentFlags(caps: Capabilities): string[] {
+  const words = (process.env[AGENT_FLAGS_ENV] ?? '').split(/\s+/).filter(Boolean);
+  for (const w of words.filter((x) => x.startsWith('--')).map((x) => x.split('=')[0] as string))
+    if (!caps.agentOptions.has(w))
+      throw new Error(`lab up: ${AGENT_FLAGS_ENV}: ${w}: not a \`waggle agent\` option`);
+  return words;
 }
 
 /** The components to supervise, and a line for each one this build cannot run yet. */

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { findComponent, markerOf } from './components.js';
-import { markStopped, sleep, stopProcess } from './procs.js';
+import { markStopped, signalGroup, sleep, stopProcess } from './procs.js';
 import { requireRoot } from './root.js';
 import { logFile, runningPid } from './supervisor.js';
 import { hostByName } from './topology.js';
@@ -18,6 +18,8 @@ export async function labKill(component: string, host: string | undefined, say: 
     say(`${c.id} was not running; it stays down until \`waggle lab restart ${c.component} ${c.host}\``);
     return;
   }
+  // The whole process group, like a crashed container: the agent and its `ip monitor` at once.
+  signalGroup(pid, 'SIGKILL');
   await stopProcess(pid, markerOf(c), 'SIGKILL', 3000);
   say(`${c.id} pid ${pid} killed (SIGKILL); the supervisor leaves it down`);
 }

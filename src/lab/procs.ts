@@ -61,6 +61,21 @@ export function isStopped(id: string): boolean {
   return existsSync(stoppedMarker(id));
 }
 
+/**
+ * Signals what is left of a component's process group. The supervisor starts each component as
+ * the leader of its own group (setsid), so the group holds exactly that component and the helpers
+ * it spawned (the agent's `ip monitor`). Like a container runtime tearing down a crashed
+ * container, this takes those helpers down too instead of leaving them orphaned in the netns.
+ */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // no such group: already empty
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

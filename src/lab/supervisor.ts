@@ -8,7 +8,7 @@ import { appendFileSync, closeSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { type Component, loadComponents, markerOf } from './components.js';
 import { LOG_DIR } from './paths.js';
-import { isOurs, isStopped, pidFile, readPid, sleep, stopProcess, writePid } from './procs.js';
+import { isOurs, isStopped, pidFile, readPid, signalGroup, sleep, stopProcess, writePid } from './procs.js';
 
 const TICK_MS = 200;
 const MIN_DELAY_MS = 200;
@@ -42,8 +42,13 @@ function start(slot: Slot): void {
   for (const f of c.staleFiles) rmSync(f, { force: true });
   const fd = openSync(logFile(c), 'a');
   appendFileSync(fd, `--- ${new Date().toISOString()} supervisor: starting ${c.argv.join(' ')}\n`);
-  // `ip netns exec` execs the command, so the child's pid is the component's own pid.
-  const child = spawn('ip', ['netns', 'exec', c.netns, ...c.argv], { cwd: c.cwd, stdio: ['ignore', fd, fd] });
+  // `ip netns exec` execs the command, so the child's pid is the component's own pid; detached
+  // makes it the leader of its own process group, which signalGroup uses to clean up after it.
+  const child = spawn('ip', ['netns', 'exec', c.netns, ...c.argv], {
+    cwd: c.cwd,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
   slot.startedAt = Date.now();
   if (child.pid === undefined) {
@@ -55,6 +60,8 @@ function start(slot: Slot): void {
   child.on('error', (err) => log(`${c.id}: ${err.message}`));
   child.on('exit', (code, signal) => {
     rmSync(pidFile(c.id), { force: true });
+    if (child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'))
+      log(`${c.id}: its leftover helpers killed`);
     const ran = Date.now() - slot.startedAt;
     log(`${c.id}: pid ${child.pid} exited (${signal ?? `code ${code}`}) after ${ran} ms`);
     appendFileSync(
@@ -90,11 +97,17 @@ export async function supervise(): Promise<void> {
     await sleep(TICK_MS);
   }
   log('supervisor: stopping components');
-  // Agents and the operator first, etcd last, so nothing loses its store while shutting down.
-  for (const slot of [...slots].reverse()) {
-    const pid = runningPid(slot.component);
-    if (pid !== undefined) await stopProcess(pid, markerOf(slot.component), 'SIGTERM', 3000);
-    rmSync(pidFile(slot.component.id), { force: true });
-  }
+  // Agents and the operator first (together: each takes a moment to release its leases and
+  // close), etcd last, so nothing loses its store while shutting down.
+  const stopAll = (list: Slot[]) =>
+    Promise.all(
+      list.map(async (slot) => {
+        const pid = runningPid(slot.component);
+        if (pid !== undefined) await stopProcess(pid, markerOf(slot.component), 'SIGTERM', 3000);
+        rmSync(pidFile(slot.component.id), { force: true });
+      }),
+    );
+  await stopAll(slots.filter((s) => s.component.component !== 'etcd'));
+  await stopAll(slots.filter((s) => s.component.component === 'etcd'));
   log('supervisor: stopped');
 }

@@ -1,5 +1,5 @@
 // Listing everything the lab could leave behind, for the teardown assertions.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { sh } from '../../src/testing/exec.js';
 
 export const LAB_NETNS = ['waggle-lab', 'waggle-jumpbox', 'waggle-server', 'waggle-node-0', 'waggle-node-1'];
@@ -52,8 +52,12 @@ export function leftovers(): string[] {
   } catch {
     // gone, as it should be
   }
+  const sockets = ['server', 'node-0', 'node-1']
+    .map((n) => `/run/waggle/${n}/agent.sock`)
+    .filter((f) => existsSync(f));
   return [
     ...labNetns().map((n) => `netns ${n}`),
+    ...sockets.map((f) => `socket ${f}`),
     ...hostLabLinks().map((l) => `link ${l}`),
     ...labProcesses().map((p) => `process ${p}`),
     ...labMounts().map((m) => `mount ${m}`),

@@ -152,6 +152,32 @@ describe('lab up / status / kill / restart / down', { concurrency: false }, () =
     assert.match(bad.stderr.trim(), /^waggle: lab: no component "agent jumpbox"/);
   });
 
+  test('an agent crash or `lab kill` takes its helpers (ip monitor) down with it', async () => {
+    const inNode1 = () =>
+      sh('ip', ['netns', 'pids', 'waggle-node-1'])
+        .stdout.split('\n')
+        .filter((p) => /^\d+$/.test(p))
+        .flatMap((p) => {
+          try {
+            return [readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim()];
+          } catch {
+            return []; // exited while we looked
+          }
+        });
+    const ipMonitors = () => inNode1().filter((c) => c.startsWith('ip monitor')).length;
+    const first = pidOf('agent-node-1');
+    assert.ok(first, 'agent-node-1 runs');
+    await waitUntil('the agent watches its devices', 10_000, () => ipMonitors() === 1);
+    // A crash: the agent alone dies; the supervisor must not leave its `ip monitor` orphaned.
+    process.kill(first, 'SIGKILL');
+    await waitUntil('agent restarted', 15_000, () => (pidOf('agent-node-1') ?? first) !== first);
+    await waitUntil('one ip monitor again', 10_000, () => ipMonitors() === 1);
+    const kill = waggle(['lab', 'kill', 'agent', 'node-1']);
+    assert.equal(kill.code, 0, kill.stderr);
+    await waitUntil('nothing left in waggle-node-1', 5000, () => inNode1().length === 0);
+    assert.equal(waggle(['lab', 'restart', 'agent', 'node-1']).code, 0);
+  });
+
   test('lab down leaves no namespace, link, process, mount, pin, tc program or state', async () => {
     const progs = labTcProgIds();
     const down = waggle(['lab', 'down']);
@@ -213,24 +239,26 @@ describe('lab after crashes', { concurrency: false }, () => {
   });
 
   test('without root: one line, nothing created', () => {
-    const res = sh(
-      'setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        '--inh-caps=-all',
-        '--bounding-set=-all',
-        process.execPath,
-        'bin/waggle.js',
-        'lab',
-        'up',
-      ],
-      { allowFail: true },
-    );
-    assert.equal(res.code, 1);
-    assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
-    assert.match(res.stderr, /^waggle: lab up: must run as root/);
-    assert.deepEqual(labNetns(), []);
+    for (const cmd of ['up', 'demo']) {
+      const res = sh(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          '--inh-caps=-all',
+          '--bounding-set=-all',
+          process.execPath,
+          'bin/waggle.js',
+          'lab',
+          cmd,
+        ],
+        { allowFail: true },
+      );
+      assert.equal(res.code, 1);
+      assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+      assert.match(res.stderr, new RegExp(`^waggle: lab ${cmd}: must run as root`));
+      assert.deepEqual(labNetns(), []);
+    }
   });
 });

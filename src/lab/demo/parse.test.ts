@@ -42,7 +42,7 @@ test('planComponents runs what the build has and names what it skipped', () => {
   assert.equal(none.skipped.length, 2);
   const all = planComponents({
     commands: new Set(['operator', 'agent']),
-    agentOptions: new Set(['--node-labels']),
+    agentOptions: new Set(['--node-labels', '--l2-announcements-lease-duration']),
   });
   assert.deepEqual(
     all.components.map((c) => c.id),
@@ -50,5 +50,9 @@ test('planComponents runs what the build has and names what it skipped', () => {
   );
   const server = all.components.find((c) => c.id === 'agent-server');
   assert.ok(server?.argv.join(' ').includes('--node-labels node-role.kubernetes.io/control-plane='));
-  assert.ok(!all.components.find((c) => c.id === 'agent-node-1')?.argv.includes('--node-labels'));
+  const node1 = all.components.find((c) => c.id === 'agent-node-1')?.argv.join(' ') ?? '';
+  assert.ok(!node1.includes('--node-labels'));
+  // Timing flags the build knows are passed explicitly; the ones it does not know are left out.
+  assert.ok(node1.includes('--l2-announcements-lease-duration 15s'), node1);
+  assert.ok(!node1.includes('--l2-announcements-retry-period'), node1);
 });

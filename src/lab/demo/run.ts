@@ -1,30 +1,23 @@
 // `waggle lab demo` (and `make demo`): a fresh lab, then the seed's story step by step. Every step
 // prints what it ran and the real output, then checks it; the first failed check ends the demo
 // with the step's name. Every figure printed at the end was measured in this run.
-import { labDown } from '../down.js';
-import { labUp } from '../up.js';
+import { requireRoot } from '../root.js';
 import { datapathSteps } from './steps-datapath.js';
 import { failoverSteps } from './steps-failover.js';
+import { labStep } from './steps-lab.js';
 import { proxyArpSteps } from './steps-proxy-arp.js';
 import { storySteps } from './steps-story.js';
 import { type DemoContext, type Step, StepFailed } from './step.js';
-
-const labStep: Step = {
-  name: "a fresh lab: the seed's four machines",
-  async run(ctx) {
-    // Fresh every time: the story starts with no pool and no policy in the store.
-    await labDown((l) => ctx.say(`    ${l}`));
-    await labUp((l) => ctx.say(`    ${l}`));
-  },
-};
 
 export function demoSteps(proxyArp: boolean): Step[] {
   return [labStep, ...storySteps, ...datapathSteps, ...failoverSteps, ...(proxyArp ? proxyArpSteps : [])];
 }
 
 export async function runDemo(opts: { proxyArp: boolean; say: (s: string) => void }): Promise<void> {
+  requireRoot('demo');
   const ctx: DemoContext = { say: opts.say, figures: [], facts: new Map(), step: '' };
   const steps = demoSteps(opts.proxyArp);
+  const started = performance.now();
   for (const [i, step] of steps.entries()) {
     ctx.step = step.name;
     const t0 = performance.now();
@@ -32,6 +25,8 @@ export async function runDemo(opts: { proxyArp: boolean; say: (s: string) => voi
     try {
       await step.run(ctx);
     } catch (err) {
+      // The lab stays as the failed step left it, so the failure can be looked at.
+      opts.say('\nThe lab is left up for inspection: waggle lab status, waggle lab logs agent node-1');
       if (err instanceof StepFailed) throw err;
       throw new StepFailed(
         step.name,
@@ -41,17 +36,26 @@ export async function runDemo(opts: { proxyArp: boolean; say: (s: string) => voi
     opts.say(`   step done in ${Math.round(performance.now() - t0)} ms`);
   }
   opts.say('\n== measured in this run');
+  ctx.figures.push({
+    name: 'the whole demo',
+    value: `${Math.round((performance.now() - started) / 1000)} s`,
+  });
   for (const f of ctx.figures) opts.say(`   ${f.name.padEnd(52)} ${f.value}`);
-  opts.say('\nThe lab is still up. Try:');
-  for (const cmd of [
-    'waggle lab status',
-    'waggle lab exec jumpbox -- arping -c 3 -i eth1 10.0.10.0',
-    'waggle get lease -n kube-system',
-    'waggle l2 list --node node-1',
-    'waggle lab kill agent node-0; waggle lab restart agent node-0',
-    'waggle lab logs agent node-1 -n 20',
-    'waggle lab down',
-  ]) {
-    opts.say(`   ${cmd}`);
-  }
+  opts.say('\nThe lab is still up. Try (waggle = `node bin/waggle.js` in the repository, or `npx waggle`):');
+  for (const cmd of NEXT_COMMANDS) opts.say(`   ${cmd}`);
 }
+
+/** What to try next; each of these works against the lab the demo leaves (docs/lab.md). */
+const NEXT_COMMANDS = [
+  'waggle lab status',
+  'waggle get svc -A',
+  'waggle get lease -n kube-system',
+  'waggle get ippools',
+  'waggle status --node node-0',
+  'waggle l2 list --node node-0',
+  'waggle map get waggle_runtime_config --node node-0',
+  'waggle lab exec jumpbox -- arping -c 3 -i eth1 10.0.10.0',
+  'waggle lab kill agent node-0; waggle lab restart agent node-0',
+  'waggle lab logs agent node-1 -n 20',
+  'waggle lab down',
+];

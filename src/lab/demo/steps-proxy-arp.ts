@@ -2,7 +2,8 @@
 // does, on node-1, because node-1 would route 10.0.10.0 out of eth0 (its default route).
 import { join } from 'node:path';
 import { arpingFromJumpbox, EXAMPLES } from './steps-story.js';
-import { macOf, VIP } from './services.js';
+import { dumpResponder } from './steps-datapath.js';
+import { macOf, VIP, VIP_KEY } from './services.js';
 import { check, type Step } from './step.js';
 import { inHost, poll, waggleOnServer } from './tools.js';
 
@@ -16,6 +17,9 @@ const proxyArp: Step = {
     );
     const silent = await poll(30_000, () => (arpingFromJumpbox(ctx, 2, 3).length === 0 ? true : undefined));
     check(ctx, silent === true, `arping ${VIP} goes unanswered without the policy`);
+    // What answers next cannot be waggle's datapath: node-1's responder map no longer has the VIP.
+    const entries = dumpResponder(ctx, 'node-1');
+    check(ctx, !entries.some((e) => e.key.ip4 === VIP_KEY), `node-1's responder map has no ${VIP}`);
     inHost(ctx, 'node-1', ['sysctl', '-w', 'net.ipv4.conf.eth1.proxy_arp=1']);
     try {
       const replies = arpingFromJumpbox(ctx, 4, 6);
