@@ -3,7 +3,7 @@
 // from_netdev, write the device and liveness, announce 10.0.10.0, and let arping from the peer
 // get the node's MAC — then show what tc and bpftool see. Each step prints what it checked;
 // a failed check throws, naming the step, and everything is torn down (also on Ctrl-C).
-// (`waggle demo` itself is the full lab story in src/cli/lab.ts.)
+// (`waggle lab demo` is the full lab story in src/cli/lab.ts.)
 import type { Command } from 'commander';
 import { BpfObject } from '../bpf/index.js';
 import { L2_RESPONDER_V4_MAP } from '../bpf/maps/l2-responder.js';

@@ -5,7 +5,7 @@
 import type { CiliumL2AnnouncementPolicy } from '../api/index.js';
 import type { Store } from '../store/types.js';
 import { ObjectCache } from './cache.js';
-import type { Clock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { nextConditions } from './conditions.js';
 import { type DesiredRow, desiredRows } from './desired.js';
 import { Elections } from './elections.js';
@@ -190,6 +190,9 @@ export class L2Announcer {
     if (this.#resync) clearInterval(this.#resync);
     this.#abort.abort();
     await this.#elections.stopAll();
-    await Promise.race([Promise.allSettled(this.#tasks), new Promise((r) => setTimeout(r, 2000))]);
+    // Bounded: a task stuck on a dead store must not hold shutdown, nor (once done) a timer the process.
+    const bound = new AbortController();
+    await Promise.race([Promise.allSettled(this.#tasks), systemClock.sleep(2000, bound.signal)]);
+    bound.abort();
   }
 }

@@ -1,6 +1,7 @@
 // The announcer's view of the store: Services, L2 policies and this node, kept current from one
 // watch (with a full re-list on RESYNC or when the watch breaks). Store outages leave the last
 // known state in place; elections, not this cache, decide what happens then.
+import { systemClock } from './clock.js';
 import type { AnyObject, CiliumL2AnnouncementPolicy, Node, Service } from '../api/index.js';
 import type { Store, WatchEvent } from '../store/types.js';
 
@@ -67,7 +68,8 @@ export class ObjectCache {
         watch.close();
       }
       if (signal.aborted) break;
-      await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(attempt, 5))));
+      await systemClock.sleep(Math.min(5000, 200 * 2 ** Math.min(attempt, 5)), signal);
+      if (signal.aborted) break;
       try {
         revision = await this.load();
         this.#onChange();

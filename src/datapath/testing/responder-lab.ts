@@ -1,6 +1,6 @@
 // A two-namespace lab for the ARP responder: `node` holds the device with from_netdev attached
 // at tc ingress, `peer` is the host that asks (the seed's jumpbox). The host datapath is loaded
-// with its maps pinned in a private bpffs. Used by the e2e test, the benchmark and `waggle demo`;
+// with its maps pinned in a private bpffs. Used by the e2e test, the benchmark and `waggle datapath demo`;
 // destroy() removes everything it made, in reverse order, and is safe to call twice.
 import { attachTc, monotonicNs, withNetns, type Attachment } from '../../bpf/index.js';
 import { RuntimeConfigIndex } from '../../bpf/maps/runtime-config.js';
