@@ -17,7 +17,7 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-const roots = ['dist/src', 'dist/test'].filter((d) => {
+const roots = ['dist/src', 'dist/test', 'dist/bench'].filter((d) => {
   try {
     return statSync(d).isDirectory();
   } catch {

@@ -93,11 +93,12 @@ async function waitReady(components: Component[], say: (s: string) => void): Pro
 
 export async function labUp(say: (s: string) => void): Promise<void> {
   requireRoot('up');
+  // Planned first: a bad WAGGLE_LAB_AGENT_FLAGS fails here, before anything is created.
+  const { components, skipped } = planComponents(detectCapabilities());
   for (const d of [STATE_DIR, LOG_DIR, PID_DIR]) mkdirSync(d, { recursive: true });
   say("[1/4] network: the seed's four hosts, two L2 segments");
   ensureTopology((l) => say(`      ${l}`));
   say(`[2/4] bpffs: ${ensureBpffs() ? 'mounted' : 'already mounted'} at ${join(STATE_DIR, 'bpffs')}`);
-  const { components, skipped } = planComponents(detectCapabilities());
   for (const c of components)
     if (c.component === 'agent') mkdirSync(join(agentSocket(c.host), '..'), { recursive: true });
   const changed = JSON.stringify(loadComponents()) !== JSON.stringify(components);
