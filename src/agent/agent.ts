@@ -35,6 +35,7 @@ export class Agent {
   #metrics!: AgentMetrics;
   #api: { close(): void } | undefined;
   #garpAbort = new AbortController();
+  #stopped = false;
 
   constructor(cfg: AgentConfig) {
     this.cfg = cfg;
@@ -50,7 +51,17 @@ export class Agent {
     });
     log(`datapath loaded, maps pinned in ${cfg.pinDir}, max liveness ${cfg.leaseDurationMs}ms`);
     this.#liveness = new LivenessTicker(this.#dp.runtimeConfig, cfg.livenessIntervalMs);
-    this.#liveness.start();
+    // A quick restart (the datapath still trusts the pinned entries) keeps answering without a
+    // gap. Entries the datapath had already stopped trusting must not come back to life before
+    // this run knows which leases it holds: another node may have taken them over meanwhile, and
+    // two nodes would answer for one IP. Then liveness resumes only after the initial sync.
+    const inheritedAgeMs = this.#liveness.ageMs();
+    const resumeAtOnce = inheritedAgeMs !== undefined && inheritedAgeMs <= cfg.leaseDurationMs;
+    if (resumeAtOnce) this.#liveness.start();
+    else
+      log(
+        `pinned responder state is ${inheritedAgeMs === undefined ? 'new' : `stale (liveness ${Math.round(inheritedAgeMs)}ms old)`}: answering starts after the initial sync`,
+      );
     this.#metrics = new AgentMetrics(() => this.status());
     this.#devices = new DeviceManager({
       program: this.#dp.fromNetdev,
@@ -74,12 +85,15 @@ export class Agent {
       log,
       onLeadingChanged: (service, leading) =>
         this.#metrics.leaseTransitions.inc({ service, event: leading ? 'acquired' : 'lost' }),
+      onResponderWriteError: (row, reason) =>
+        this.#metrics.responderWriteErrors.inc({ ip: row.ip, interface: row.iface, reason }),
     });
     // Before any store call: stale pinned entries must go even if the store is unreachable.
     this.#announcer.armInitialSync();
     const addrs = this.#devices.selected.flatMap((d) => d.addresses.filter((a) => !a.includes(':')));
     log(`node ${cfg.node}: ${await registerNode(this.#store, cfg.node, cfg.nodeLabels, addrs)}`);
     await this.#announcer.start();
+    if (!resumeAtOnce) void this.#announcer.initialSync.then(() => this.#stopped || this.#liveness.start());
     this.#api = await serveApi(cfg.apiSocket, () => this.status());
     if (cfg.metrics) await this.#metrics.listen(cfg.metrics.host, cfg.metrics.port);
     log(`agent ${cfg.node} running; API on ${cfg.apiSocket}`);
@@ -175,6 +189,7 @@ export class Agent {
 
   /** Graceful stop: release leases, stop liveness, keep pins and attachments. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#garpAbort.abort();
     this.#api?.close();
     this.#metrics?.close();

@@ -8,6 +8,7 @@ export class AgentMetrics {
   readonly registry = new Registry();
   readonly leaseTransitions: Counter<'service' | 'event'>;
   readonly garpsSent: Counter<'interface'>;
+  readonly responderWriteErrors: Counter<'ip' | 'interface' | 'reason'>;
   #server: Server | undefined;
 
   constructor(status: () => AgentStatus) {
@@ -16,6 +17,12 @@ export class AgentMetrics {
       name: 'waggle_l2_lease_transitions_total',
       help: 'Times this node started or stopped leading a service lease',
       labelNames: ['service', 'event'],
+      registers,
+    });
+    this.responderWriteErrors = new Counter({
+      name: 'waggle_l2_responder_write_errors_total',
+      help: 'Desired responder entries that could not be written (reason map_full: 4096 entries reached); such an IP is not answered on that interface',
+      labelNames: ['ip', 'interface', 'reason'],
       registers,
     });
     this.garpsSent = new Counter({

@@ -29,6 +29,7 @@ export interface AnnouncerOptions {
   log(msg: string): void;
   /** Observers (metrics). */
   onLeadingChanged?(service: string, leading: boolean): void;
+  onResponderWriteError?(row: { ip: string; iface: string }, reason: 'map_full' | 'write_failed'): void;
 }
 
 export class L2Announcer {
@@ -43,6 +44,11 @@ export class L2Announcer {
   #resync: NodeJS.Timeout | undefined;
   #scheduled = false;
   #finishInitialSync: (() => void) | undefined;
+  #synced!: () => void;
+  /** Settles when the initial sync is done: the responder map holds only what this run wants. */
+  readonly initialSync = new Promise<void>((resolve) => {
+    this.#synced = resolve;
+  });
 
   constructor(opts: AnnouncerOptions) {
     this.#o = opts;
@@ -63,6 +69,7 @@ export class L2Announcer {
       ifindexOf: opts.ifindexOf,
       garp: opts.garp,
       log: opts.log,
+      ...(opts.onResponderWriteError ? { onWriteError: opts.onResponderWriteError } : {}),
     });
   }
 
@@ -93,6 +100,7 @@ export class L2Announcer {
       this.#reconciler.markInitialSyncDone();
       this.#applyRows(true);
       this.#o.log('l2 announcer: initial sync done');
+      this.#synced();
     };
     const timer = setTimeout(finish, this.#o.timings.renewDeadlineMs);
     this.#finishInitialSync = () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BpfError } from '../bpf/errors.js';
 import { desiredRows } from './desired.js';
 import { type ResponderKey, type ResponderMap, ResponderReconciler } from './reconciler.js';
 import type { SelectedService } from './selection.js';
@@ -134,5 +135,45 @@ describe('responder reconciler', () => {
     const { map, rec } = setup();
     rec.apply([{ ip: '10.0.10.1', iface: 'bond0', origins: ['default/x'] }]);
     assert.equal(map.data.size, 0);
+  });
+});
+
+describe('responder map full', () => {
+  it('keeps going, says which IP is not announced, reports it, and adds it once there is room', () => {
+    const map = new FakeMap();
+    const capacity = 2;
+    const realSet = map.set;
+    map.set = (k, v) => {
+      // The kernel's answer for a full hash map: E2BIG, as BpfMap.update reports it.
+      if (!map.has(k) && map.data.size >= capacity) {
+        throw new BpfError({ op: 'update map', object: 'waggle_l2_responder_v4', errno: 7 });
+      }
+      realSet(k, v);
+    };
+    const garps: string[] = [];
+    const logs: string[] = [];
+    const errors: string[] = [];
+    const rec = new ResponderReconciler({
+      map,
+      ifindexOf: (n) => ifindexes[n],
+      garp: (r) => garps.push(`${r.ip}@${r.iface}`),
+      log: (m) => logs.push(m),
+      onWriteError: (r, reason) => errors.push(`${r.ip}@${r.iface}:${reason}`),
+    });
+    const three = [
+      svc('a', '10.0.10.1', ['eth0']),
+      svc('b', '10.0.10.2', ['eth0']),
+      svc('c', '10.0.10.3', ['eth0']),
+    ];
+    rec.apply(desiredRows(three, () => true));
+    assert.equal(map.data.size, 2);
+    assert.deepEqual(errors, ['10.0.10.3@eth0:map_full']);
+    assert.deepEqual(garps, ['10.0.10.1@eth0', '10.0.10.2@eth0']);
+    assert.ok(logs.some((l) => /10\.0\.10\.3 is NOT announced on eth0: the responder map is full/.test(l)));
+    // Service a goes away: its entry is removed and the waiting IP gets its place and its GARP.
+    rec.apply(desiredRows(three.slice(1), () => true));
+    assert.deepEqual([...map.data.keys()].sort(), ['10.0.10.2@2', '10.0.10.3@2']);
+    assert.deepEqual(garps.at(-1), '10.0.10.3@eth0');
+    assert.equal(errors.length, 1);
   });
 });

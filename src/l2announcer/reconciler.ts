@@ -26,6 +26,8 @@ export interface ReconcilerOptions {
   /** Announces a new key; may throw (logged as a warning, the entry stays). */
   garp(row: { ip: string; iface: string; ifindex: number }): void;
   log(msg: string): void;
+  /** A desired entry could not be written (e.g. the map is full); the row is retried next pass. */
+  onWriteError?(row: { ip: string; iface: string }, reason: 'map_full' | 'write_failed'): void;
 }
 
 export const FULL_RESYNC_INTERVAL_MS = 5 * 60_000;
@@ -89,9 +91,22 @@ export class ResponderReconciler {
 
   #ensure(row: string, key: ResponderKey): void {
     if (this.#o.map.has(key)) return;
-    this.#o.map.set(key, { responsesSent: 0n });
-    this.#o.log(`responder: entry added ${row} (ifindex ${key.ifindex})`);
     const iface = row.slice(row.indexOf('/') + 1);
+    try {
+      this.#o.map.set(key, { responsesSent: 0n });
+    } catch (err) {
+      // One bad row must not stop the others (nor skip removals): say what is not announced, count
+      // it, and try again on the next pass, when a removal may have made room.
+      const full = (err as { code?: string }).code === 'E2BIG';
+      this.#o.log(
+        `error: responder: ${key.ip} is NOT announced on ${iface}: ${
+          full ? 'the responder map is full (remove announced IPs or interfaces)' : errText(err)
+        }`,
+      );
+      this.#o.onWriteError?.({ ip: key.ip, iface }, full ? 'map_full' : 'write_failed');
+      return;
+    }
+    this.#o.log(`responder: entry added ${row} (ifindex ${key.ifindex})`);
     try {
       this.#o.garp({ ip: key.ip, iface, ifindex: key.ifindex });
     } catch (err) {

@@ -166,7 +166,16 @@ describe('waggle agent: store changes move and remove announcements', { timeout:
     process.stdout.write(
       `# released leases garbage-collected ${Date.now() - t0} ms after the policy delete\n`,
     );
-    assert.match([...h.logs.values()].join('\n'), /lease GC deleted .*waggle-l2announce-default-web/);
+    // The deleting agent's log line may arrive a moment after the store shows the deletion.
+    const logged = await waitFor(
+      () =>
+        /lease GC deleted .*waggle-l2announce-default-web/.test([...h.logs.values()].join('\n'))
+          ? true
+          : undefined,
+      5000,
+      100,
+    );
+    assert.ok(logged, `no "lease GC deleted" log line; logs:\n${h.dump()}`);
     for (const n of NODES) assert.deepEqual((await h.status(n)).leases, [], `${n} runs no election`);
   });
 });
