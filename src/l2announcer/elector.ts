@@ -24,6 +24,8 @@ export class LeaseElector {
   readonly name: string;
   #o: ElectorOptions;
   #observed: LeaseRecord | undefined;
+  /** The store version of #observed, when we know it (after our own writes and reads). */
+  #observedVersion: string | undefined;
   #observedAt = 0;
   #leading = false;
   #attempt = 0;
@@ -118,23 +120,38 @@ export class LeaseElector {
         renewTime: microTime(now),
         leaseTransitions: prev ? prev.leaseTransitions + (prev.holderIdentity === identity ? 0 : 1) : 0,
       });
+      // client-go's optimistic renewal: the holder writes on top of the version it wrote last, so
+      // a renewal is one request; only when someone else wrote in between does it cost the GET.
+      if (this.#leading && this.#observed?.holderIdentity === identity && this.#observedVersion) {
+        const rec = fresh(this.#observed);
+        try {
+          const version = await client.update(this.name, rec, this.#observedVersion);
+          if (!current()) return false;
+          this.#observe(rec, clock.now(), version);
+          return true;
+        } catch {
+          if (!current()) return false; // fall through to the full read-then-write below
+        }
+      }
       const got = await client.get(this.name);
       if (!current()) return false;
       if (!got) {
         const rec = fresh(undefined);
-        await client.create(this.name, rec);
+        const version = await client.create(this.name, rec);
         if (!current()) return false;
-        this.#observe(rec, clock.now());
+        this.#observe(rec, clock.now(), version);
         return true;
       }
-      if (!this.#observed || !sameRecord(this.#observed, got.record)) this.#observe(got.record, now);
+      if (!this.#observed || !sameRecord(this.#observed, got.record))
+        this.#observe(got.record, now, got.version);
+      else this.#observedVersion = got.version;
       const holder = got.record.holderIdentity;
       if (holder !== '' && holder !== identity && this.#observedAt + timings.leaseDurationMs > now)
         return false;
       const rec = fresh(got.record);
-      await client.update(this.name, rec, got.version);
+      const version = await client.update(this.name, rec, got.version);
       if (!current()) return false;
-      this.#observe(rec, clock.now());
+      this.#observe(rec, clock.now(), version);
       return true;
     } catch (err) {
       if (current()) this.#o.onError?.(err);
@@ -142,9 +159,10 @@ export class LeaseElector {
     }
   }
 
-  #observe(rec: LeaseRecord, at: number): void {
+  #observe(rec: LeaseRecord, at: number, version: string | undefined): void {
     this.#observed = rec;
     this.#observedAt = at;
+    this.#observedVersion = version;
   }
 
   /** ReleaseOnCancel: write an empty holder so others may take over at their next poll. */
@@ -163,8 +181,8 @@ export class LeaseElector {
         renewTime: now,
         leaseTransitions: got.record.leaseTransitions,
       };
-      await client.update(this.name, rec, got.version);
-      if (this.#attempt === attempt) this.#observe(rec, clock.now());
+      const version = await client.update(this.name, rec, got.version);
+      if (this.#attempt === attempt) this.#observe(rec, clock.now(), version);
     })().catch((err) => this.#o.onError?.(err));
     const timeout = new AbortController();
     await Promise.race([work, clock.sleep(timings.renewDeadlineMs, timeout.signal)]);

@@ -18,10 +18,10 @@ export interface VersionedLease {
 
 export interface LeaseClient {
   get(name: string): Promise<VersionedLease | undefined>;
-  /** Fails when the lease already exists. */
-  create(name: string, record: LeaseRecord): Promise<void>;
-  /** Fails when the stored version is no longer `version`. */
-  update(name: string, record: LeaseRecord, version: string): Promise<void>;
+  /** Fails when the lease already exists. Resolves to the new version. */
+  create(name: string, record: LeaseRecord): Promise<string>;
+  /** Fails when the stored version is no longer `version`. Resolves to the new version. */
+  update(name: string, record: LeaseRecord, version: string): Promise<string>;
   list(): Promise<VersionedLease[]>;
   delete(name: string, version: string): Promise<void>;
 }

@@ -35,10 +35,10 @@ export function storeLeaseClient(store: Store): LeaseClient {
       return l ? versioned(l as Lease) : undefined;
     },
     async create(name, record) {
-      await store.create(toLease(name, record));
+      return (await store.create(toLease(name, record))).metadata.resourceVersion ?? '';
     },
     async update(name, record, version) {
-      await store.update(toLease(name, record, version));
+      return (await store.update(toLease(name, record, version))).metadata.resourceVersion ?? '';
     },
     async list() {
       const res = await store.list({ kind: 'Lease', namespace: LEASE_NAMESPACE });

@@ -27,11 +27,20 @@ export interface EtcdStoreOptions {
 /** How often an unconditional update/delete re-reads after losing a race before giving up. */
 const unconditionalRetries = 10;
 
+const LAST_SEEN_MAX = 10_000;
+
 export class EtcdStore implements Store {
   readonly url: string;
   readonly prefix: string;
   readonly client: Etcd3;
   private readonly watches = new Set<EtcdWatch<AnyObject>>();
+  /**
+   * The last version of each key this client read or wrote. An update that names exactly that
+   * version (resourceVersion = mod revision, which is unique per write, so the stored bytes are
+   * known) needs no read before its compare-and-swap: a lease renewal costs one GET + one TXN
+   * instead of two GETs + one TXN. Bounded; a miss or a stale entry only costs the read back.
+   */
+  private readonly lastSeen = new Map<string, RawKv>();
 
   constructor(opts: EtcdStoreOptions) {
     this.prefix = opts.prefix ?? defaultPrefix;
@@ -110,7 +119,10 @@ export class EtcdStore implements Store {
       const res = await this.guard('delete', () =>
         this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit(),
       );
-      if (res.succeeded) return decodeKv<ObjectOf<K>>(kv);
+      if (res.succeeded) {
+        this.lastSeen.delete(key);
+        return decodeKv<ObjectOf<K>>(kv);
+      }
       if (opts.resourceVersion !== undefined) break;
     }
     throw new ConflictError(resourceOf(kind), name);
@@ -126,7 +138,11 @@ export class EtcdStore implements Store {
     const key = objectKey(this.prefix, object.kind, object.metadata.name, object.metadata.namespace);
     const wanted = object.metadata.resourceVersion;
     for (let attempt = 0; attempt < unconditionalRetries; attempt++) {
-      const kv = await this.readKv(key);
+      const known = this.lastSeen.get(key);
+      const kv =
+        attempt === 0 && wanted !== undefined && known && String(known.mod_revision) === wanted
+          ? known
+          : await this.readKv(key);
       if (!kv) throw new NotFoundError(resourceOf(object.kind), object.metadata.name);
       if (wanted !== undefined && wanted !== String(kv.mod_revision)) break;
       const value = encodeObject(prepare(decodeKv<T>(kv), object));
@@ -134,8 +150,11 @@ export class EtcdStore implements Store {
         this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.put(key).value(value)).commit(),
       );
       if (res.succeeded) {
-        return decodeKv<T>({ ...kv, value: Buffer.from(value), mod_revision: res.header.revision });
+        const written = { ...kv, value: Buffer.from(value), mod_revision: res.header.revision };
+        this.remember(key, written);
+        return decodeKv<T>(written);
       }
+      this.lastSeen.delete(key);
       if (wanted !== undefined) break;
     }
     throw new ConflictError(resourceOf(object.kind), object.metadata.name);
@@ -143,7 +162,19 @@ export class EtcdStore implements Store {
 
   private async readKv(key: string): Promise<RawKv | undefined> {
     const res = await this.guard('get', () => this.client.get(key).exec());
-    return res.kvs[0] as RawKv | undefined;
+    const kv = res.kvs[0] as RawKv | undefined;
+    if (kv) this.remember(key, kv);
+    else this.lastSeen.delete(key);
+    return kv;
+  }
+
+  private remember(key: string, kv: RawKv): void {
+    this.lastSeen.delete(key); // re-insert: Map order is the eviction order
+    this.lastSeen.set(key, kv);
+    if (this.lastSeen.size > LAST_SEEN_MAX) {
+      const oldest = this.lastSeen.keys().next().value;
+      if (oldest !== undefined) this.lastSeen.delete(oldest);
+    }
   }
 
   /** Maps transport failures to StoreUnavailableError; store errors pass through. */
