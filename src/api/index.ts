@@ -18,6 +18,7 @@ export type {
 } from './objects.js';
 export {
   type Condition,
+  type ConditionLike,
   ConditionSchema,
   type LabelSelector,
   LabelSelectorSchema,

@@ -73,6 +73,16 @@ export const ConditionSchema = z.strictObject({
 });
 export type Condition = z.infer<typeof ConditionSchema>;
 
+/** The slice of a Condition that controllers read and compare (stored ones have every field). */
+export interface ConditionLike {
+  type: string;
+  status: string;
+  reason?: string | undefined;
+  message?: string | undefined;
+  observedGeneration?: number | undefined;
+  lastTransitionTime?: string | undefined;
+}
+
 /** An RFC 3339 timestamp with whole seconds, as Kubernetes writes creationTimestamp. */
 export function rfc3339Seconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;

@@ -1,6 +1,7 @@
 // The shapes the L2 announcer reads, written structurally so that the announcer's pure logic
 // depends only on the fields it uses (Kubernetes/Cilium field names), not on a store backend.
 // The api package's full objects satisfy these.
+import type { ConditionLike } from '../api/index.js';
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -34,14 +35,7 @@ export interface ServiceLike {
     | undefined;
 }
 
-export interface ConditionLike {
-  type: string;
-  status: string;
-  reason?: string | undefined;
-  message?: string | undefined;
-  observedGeneration?: number | undefined;
-  lastTransitionTime?: string | undefined;
-}
+export type { ConditionLike };
 
 export interface L2PolicyLike {
   metadata: ObjectMetaLike;

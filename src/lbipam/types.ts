@@ -1,7 +1,7 @@
 // The shapes LB-IPAM reads. They are structural subsets of the Kubernetes/Cilium objects (src/api)
 // so that the pure allocator can be driven by plain objects in tests and by stored objects in the
 // controller alike. Every optional field also admits `undefined` (exactOptionalPropertyTypes).
-import type { LabelSelector } from '../api/index.js';
+import type { ConditionLike, LabelSelector } from '../api/index.js';
 
 export const LB_CLASS_L2 = 'io.cilium/l2-announcer';
 export const SATISFIED_CONDITION = 'cilium.io/IPAMRequestSatisfied';
@@ -10,14 +10,7 @@ export const POOL_IPS_TOTAL = 'cilium.io/IPsTotal';
 export const POOL_IPS_AVAILABLE = 'cilium.io/IPsAvailable';
 export const POOL_IPS_USED = 'cilium.io/IPsUsed';
 
-export interface ConditionLike {
-  type: string;
-  status: string;
-  reason?: string | undefined;
-  message?: string | undefined;
-  observedGeneration?: number | undefined;
-  lastTransitionTime?: string | undefined;
-}
+export type { ConditionLike };
 
 export interface MetaLike {
   name: string;
