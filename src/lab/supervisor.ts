@@ -21,6 +21,9 @@ interface Slot {
   startedAt: number;
   nextStartAt: number;
   delayMs: number;
+  /** Our child has been spawned and its exit not yet seen. A SIGKILLed child is a zombie (no
+   * cmdline in /proc) until Node reaps it, so /proc alone would call it gone and start a second. */
+  live: boolean;
 }
 
 function log(line: string): void {
@@ -56,10 +59,13 @@ function start(slot: Slot): void {
     return;
   }
   writePid(pidFile(c.id), child.pid);
+  slot.live = true;
   log(`${c.id}: started pid ${child.pid}`);
   child.on('error', (err) => log(`${c.id}: ${err.message}`));
   child.on('exit', (code, signal) => {
-    rmSync(pidFile(c.id), { force: true });
+    slot.live = false;
+    // Only our own pid file: `lab restart` may already have recorded a successor.
+    if (readPid(pidFile(c.id)) === child.pid) rmSync(pidFile(c.id), { force: true });
     if (child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'))
       log(`${c.id}: its leftover helpers killed`);
     const ran = Date.now() - slot.startedAt;
@@ -80,6 +86,7 @@ export async function supervise(): Promise<void> {
     startedAt: 0,
     nextStartAt: 0,
     delayMs: MIN_DELAY_MS / 2,
+    live: false,
   }));
   let stopping = false;
   const onSignal = () => {
@@ -91,7 +98,8 @@ export async function supervise(): Promise<void> {
   while (!stopping) {
     for (const slot of slots) {
       const c = slot.component;
-      if (runningPid(c) !== undefined || isStopped(c.id) || Date.now() < slot.nextStartAt) continue;
+      if (slot.live || runningPid(c) !== undefined || isStopped(c.id) || Date.now() < slot.nextStartAt)
+        continue;
       start(slot);
     }
     await sleep(TICK_MS);
