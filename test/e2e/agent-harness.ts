@@ -7,11 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { fetchStatus } from '../../src/agent/api-client.js';
 import type { AgentStatus } from '../../src/agent/status.js';
 import { sh } from '../../src/testing/exec.js';
-import { AgentLab, type LabNode, sleep, waitFor } from './agent-lab.js';
+import { AgentLab, agentArgv, type LabNode, sleep, TEST_TIMINGS, waitFor } from './agent-lab.js';
 
 export const VIP = '10.0.10.0';
 /** Short timings (lease 3 s, renew deadline 1 s, retry 200 ms) keep the suite quick. */
-export const T = { lease: 3000, renew: 1000, retry: 200 };
+export const T = TEST_TIMINGS;
 export const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
 
 export const leaseOf = (svc: string, ns = 'default') => `waggle-l2announce-${ns}-${svc}`;
@@ -76,27 +76,7 @@ export class AgentHarness {
 
   startAgent(name: string, extra: string[] = []): ChildProcess {
     const n = this.node(name);
-    const args = [
-      'bin/waggle.js',
-      '--store',
-      this.lab.etcdUrl,
-      'agent',
-      '--node',
-      name,
-      '--pin-dir',
-      `${this.lab.runDir}/bpffs/${name}`,
-      '--api-socket',
-      this.socket(name),
-      '--l2-announcements-lease-duration',
-      `${T.lease}ms`,
-      '--l2-announcements-renew-deadline',
-      `${T.renew}ms`,
-      '--l2-announcements-retry-period',
-      `${T.retry}ms`,
-      '--agent-liveness-update-interval',
-      '200ms',
-      ...extra,
-    ];
+    const args = agentArgv(this.lab, name, extra);
     const p = this.lab.spawnIn(n.ns, 'node', args, (s) =>
       this.logs.set(name, (this.logs.get(name) ?? '') + s),
     );

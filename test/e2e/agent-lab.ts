@@ -101,6 +101,35 @@ export class AgentLab {
   }
 }
 
+/** Short test timings (ms): failover in seconds, not the 15 s default. */
+export const TEST_TIMINGS = { lease: 3000, renew: 1000, retry: 200 };
+
+/** `waggle agent` argv for a lab node: pins on the lab's bpffs, socket in the lab's run dir. */
+export function agentArgv(lab: AgentLab, name: string, extra: string[] = []): string[] {
+  const T = TEST_TIMINGS;
+  return [
+    'bin/waggle.js',
+    '--store',
+    lab.etcdUrl,
+    'agent',
+    '--node',
+    name,
+    '--pin-dir',
+    `${lab.runDir}/bpffs/${name}`,
+    '--api-socket',
+    `${lab.runDir}/${name}.sock`,
+    '--l2-announcements-lease-duration',
+    `${T.lease}ms`,
+    '--l2-announcements-renew-deadline',
+    `${T.renew}ms`,
+    '--l2-announcements-retry-period',
+    `${T.retry}ms`,
+    '--agent-liveness-update-interval',
+    '200ms',
+    ...extra,
+  ];
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` every `everyMs` until it returns a value or `timeoutMs` passes (then undefined). */

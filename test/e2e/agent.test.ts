@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { sh } from '../../src/testing/exec.js';
-import { AgentLab, type LabNode, sleep, waitFor } from './agent-lab.js';
+import { AgentLab, agentArgv, type LabNode, sleep, TEST_TIMINGS, waitFor } from './agent-lab.js';
 
 const VIP = '10.0.10.0';
 const LEASE = 'waggle-l2announce-default-web';
-const T = { lease: 3000, renew: 1000, retry: 200 };
+const T = TEST_TIMINGS;
 
 const seedPolicy = (name: string, interfaces: string[]) => ({
   apiVersion: 'cilium.io/v2alpha1',
@@ -41,30 +41,8 @@ describe('waggle agent end to end', { timeout: 180_000 }, () => {
 
   const startAgent = (n: LabNode) => {
     logs.set(n.name, logs.get(n.name) ?? '');
-    const p = lab.spawnIn(
-      n.ns,
-      'node',
-      [
-        'bin/waggle.js',
-        '--store',
-        lab.etcdUrl,
-        'agent',
-        '--node',
-        n.name,
-        '--pin-dir',
-        `${lab.runDir}/bpffs/${n.name}`,
-        '--api-socket',
-        `${lab.runDir}/${n.name}.sock`,
-        '--l2-announcements-lease-duration',
-        `${T.lease}ms`,
-        '--l2-announcements-renew-deadline',
-        `${T.renew}ms`,
-        '--l2-announcements-retry-period',
-        `${T.retry}ms`,
-        '--agent-liveness-update-interval',
-        '200ms',
-      ],
-      (s) => logs.set(n.name, (logs.get(n.name) ?? '') + s),
+    const p = lab.spawnIn(n.ns, 'node', agentArgv(lab, n.name), (s) =>
+      logs.set(n.name, (logs.get(n.name) ?? '') + s),
     );
     agents.set(n.name, p);
   };
