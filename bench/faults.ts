@@ -10,8 +10,8 @@ import {
   L2_RESPONDER_V4_MAP,
   L2_RESPONDER_V4_MAX_ENTRIES,
   l2ResponderV4Codec,
-} from '../src/bpf/maps/l2-responder.js';
-import { TypedMap } from '../src/bpf/maps/typed-map.js';
+} from '../src/datapath/maps/l2-responder.js';
+import { TypedMap } from '../src/bpf/typed-map.js';
 import { labLogs } from '../src/lab/control.js';
 import { agentSocket, pinDir } from '../src/lab/paths.js';
 import type { Store } from '../src/store/index.js';

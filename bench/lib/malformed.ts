@@ -4,10 +4,10 @@
 // VIP in its responder map and a fresh liveness, so "passed to the kernel" is the program's own
 // verdict (TC_ACT_OK, frame unchanged), not an inference from silence on the wire.
 import { monotonicNs, PacketSocket, skbContext, TcAct, withNetns } from '../../src/bpf/index.js';
-import { L2_RESPONDER_V4_MAP, l2ResponderV4Codec } from '../../src/bpf/maps/l2-responder.js';
-import { DROPS_MAP, dropsCodec } from '../../src/bpf/maps/drops.js';
-import { RuntimeConfigIndex } from '../../src/bpf/maps/runtime-config.js';
-import { TypedMap } from '../../src/bpf/maps/typed-map.js';
+import { L2_RESPONDER_V4_MAP, l2ResponderV4Codec } from '../../src/datapath/maps/l2-responder.js';
+import { DROPS_MAP, dropsCodec } from '../../src/datapath/maps/drops.js';
+import { RuntimeConfigIndex } from '../../src/datapath/maps/runtime-config.js';
+import { TypedMap } from '../../src/bpf/typed-map.js';
 import { loadHostDatapath } from '../../src/datapath/host-datapath.js';
 import { arpFrame, BROADCAST } from '../../src/datapath/testing/frames.js';
 import { pinDir } from '../../src/lab/paths.js';

@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include "metrics.h"
 
 enum drop_reason {
 	DROP_INVALID = 134,	/* reserved: a frame too short for what its header promises */
@@ -25,10 +26,13 @@ struct {
 	__uint(max_entries, 64);
 } waggle_drops SEC(".maps");
 
-/* Counts the drop and returns the verdict that drops the frame. */
-static __always_inline int drop_packet(enum drop_reason reason)
+/* Counts the drop (per reason, and in waggle_metrics with its direction and size) and returns
+ * the verdict that drops the frame. */
+static __always_inline int drop_packet(struct __sk_buff *skb, enum drop_reason reason, __u8 dir)
 {
 	__u64 one = 1, *count;
+
+	update_metrics(skb->len, dir, reason);
 
 	count = bpf_map_lookup_elem(&waggle_drops, &reason);
 	if (count) {

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "arp.h"
 #include "devices.h"
+#include "metrics.h"
 #include "runtime_config.h"
 
 /* Set at load to the lease duration: a responder map older than one lease is not trusted,
@@ -73,8 +74,10 @@ static __always_inline int handle_l2_announcement(struct __sk_buff *skb)
 		return TC_ACT_OK;
 
 	ret = arp_respond(skb, mac, &req);
-	if (ret == TC_ACT_REDIRECT)
+	if (ret == TC_ACT_REDIRECT) {
 		__sync_fetch_and_add(&stats->responses_sent, 1);
+		update_metrics(skb->len, METRIC_EGRESS, REASON_FORWARDED);
+	}
 	return ret;
 }
 

@@ -32,7 +32,7 @@ static __always_inline int handle_netdev(struct __sk_buff *skb)
 	case bpf_htons(ETH_P_ARP):
 		ret = handle_l2_announcement(skb);
 		if (ret < 0)
-			return drop_packet(-ret);
+			return drop_packet(skb, -ret, METRIC_INGRESS);
 		return ret;
 	default:
 		return TC_ACT_OK;

@@ -20,7 +20,7 @@ int write_fail_prog(struct __sk_buff *skb)
 	int ret = arp_respond(skb, mac, &req);
 
 	if (ret < 0)
-		return drop_packet(-ret);
+		return drop_packet(skb, -ret, METRIC_INGRESS);
 	return ret;
 }
 

@@ -3,7 +3,7 @@
 // SIGTERM releases leases (which removes our responder entries), stops liveness and leaves the
 // pinned maps and tc attachments, so a restarted agent continues where this one stopped.
 import { fileURLToPath } from 'node:url';
-import { runtimeConfigName } from '../bpf/maps/runtime-config.js';
+import { runtimeConfigName } from '../datapath/maps/runtime-config.js';
 import { type HostDatapath, loadHostDatapath } from '../datapath/host-datapath.js';
 import { L2Announcer } from '../l2announcer/announcer.js';
 import { systemClock } from '../l2announcer/clock.js';

@@ -3,7 +3,7 @@
 // answers only while this value is younger than the max liveness (the lease duration), so a dead
 // agent stops announcing on its own.
 import { monotonicNs, realtimeNs } from '../bpf/index.js';
-import { RuntimeConfigIndex } from '../bpf/maps/runtime-config.js';
+import { RuntimeConfigIndex } from '../datapath/maps/runtime-config.js';
 
 export interface RuntimeConfigMap {
   set(index: number, value: bigint): void;

@@ -11,7 +11,8 @@ import { withNetns } from './netns.js';
 import { BpfObject } from './object.js';
 import { TcAct } from './program.js';
 import { attachTc, attachTcx, queryTc } from './tc.js';
-import { type Codec, TypedMap } from './maps/typed-map.js';
+import { defineCodec } from './codec.js';
+import { type Codec, TypedMap } from './typed-map.js';
 
 const OBJ = 'build/bpf/tests/binding_test.o';
 
@@ -132,10 +133,10 @@ describe('bpf object', () => {
 });
 
 describe('typed map codec', () => {
-  const good: Codec<number, bigint> = {
+  const good: Codec<number, bigint> = defineCodec({
     mapName: 'test_counts',
-    keySize: 4,
-    valueSize: 8,
+    key: { c: '__u32', size: 4 },
+    value: { c: '__u64', size: 8 },
     encodeKey: u32,
     decodeKey: (b) => b.readUInt32LE(0),
     encodeValue: (v) => {
@@ -144,7 +145,9 @@ describe('typed map codec', () => {
       return b;
     },
     decodeValue: (b) => b.readBigUInt64LE(0),
-  };
+    columns: ['KEY', 'VALUE'],
+    row: (k, v) => [String(k), String(v)],
+  });
 
   test('round-trips typed entries', () => {
     const obj = loadTestObject();

@@ -2,6 +2,9 @@
 // object it was applied to (map, program, device, path) and, where we can tell, what to do.
 import { constants } from 'node:os';
 
+/** Kernel errno values by name (ENOENT, EEXIST, …), for comparing libbpf's negative returns. */
+export const Errno = constants.errno;
+
 const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, num]) => [num, name]));
 
 export function errnoName(errno: number): string {
@@ -18,6 +21,7 @@ export type BpfErrorCode =
   | 'ENODEV'
   | 'EOPNOTSUPP'
   | 'ESIZE'
+  | 'ELAYOUT'
   | 'EOTHER';
 
 export interface BpfErrorInit {

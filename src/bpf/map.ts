@@ -1,10 +1,37 @@
-// A raw BPF map handle: bytes in, bytes out. Typed access lives in ./maps/, which wraps this
-// with a codec whose sizes are checked against these fields.
+// A raw BPF map handle: bytes in, bytes out. Typed access lives in ./typed-map.ts, which wraps
+// this with a codec whose layout is checked against these fields and the object's BTF.
+//
+// Per-CPU maps hold one value per possible CPU: the kernel reads and writes them as
+// nr_possible_cpus slots of round_up(value_size, 8) bytes. lookupPerCpu() returns the slots;
+// lookup() on such a map returns them concatenated.
 import { basename } from 'node:path';
-import { BpfError, check } from './errors.js';
+import { BpfError, check, Errno } from './errors.js';
 import { bpf, c } from './native.js';
 
-export const MapType = { HASH: 1, ARRAY: 2, PERCPU_HASH: 5, PERCPU_ARRAY: 6, LRU_HASH: 9 } as const;
+export const MapType = {
+  HASH: 1,
+  ARRAY: 2,
+  PERCPU_HASH: 5,
+  PERCPU_ARRAY: 6,
+  LRU_HASH: 9,
+  LRU_PERCPU_HASH: 10,
+  LPM_TRIE: 11,
+  RINGBUF: 27,
+} as const;
+
+const PER_CPU_TYPES: ReadonlySet<number> = new Set([
+  MapType.PERCPU_HASH,
+  MapType.PERCPU_ARRAY,
+  MapType.LRU_PERCPU_HASH,
+]);
+
+let possibleCpus: number | undefined;
+
+/** The kernel's nr_possible_cpus, as libbpf reads it (cached: it cannot change while we run). */
+export function numPossibleCpus(): number {
+  possibleCpus ??= check(bpf.numPossibleCpus() as number, 'count possible CPUs', 'libbpf');
+  return possibleCpus;
+}
 
 /** Update flags of bpf_map_update_elem. */
 export const UpdateFlags = { ANY: 0n, NOEXIST: 1n, EXIST: 2n } as const;
@@ -49,15 +76,35 @@ export class BpfMap {
     return this.info.name;
   }
 
+  get perCpu(): boolean {
+    return PER_CPU_TYPES.has(this.info.type);
+  }
+
+  /** Bytes of one lookup's value: value_size, or one 8-byte-aligned slot per CPU for per-CPU maps. */
+  get #valueBytes(): number {
+    return this.perCpu ? Math.ceil(this.info.valueSize / 8) * 8 * numPossibleCpus() : this.info.valueSize;
+  }
+
   lookup(key: Buffer): Buffer | undefined {
     this.#checkKey(key);
-    const value = Buffer.alloc(this.info.valueSize);
+    const value = Buffer.alloc(this.#valueBytes);
     const ret = bpf.mapLookup(this.fd, key, value);
-    if (ret === -2) return undefined; // ENOENT: no such key
+    if (ret === -Errno.ENOENT) return undefined; // no such key
     check(ret, 'lookup in map', this.info.name);
     return value;
   }
 
+  /** A per-CPU map's value for each possible CPU (each valueSize bytes); one element otherwise. */
+  lookupPerCpu(key: Buffer): Buffer[] | undefined {
+    const all = this.lookup(key);
+    if (!all || !this.perCpu) return all && [all];
+    const slot = Math.ceil(this.info.valueSize / 8) * 8;
+    return Array.from({ length: numPossibleCpus() }, (_, i) =>
+      all.subarray(i * slot, i * slot + this.info.valueSize),
+    );
+  }
+
+  /** Writes a value; on a per-CPU map, `value` goes to CPU 0 and the other CPUs' slots are zeroed. */
   update(key: Buffer, value: Buffer, flags: bigint = UpdateFlags.ANY): void {
     this.#checkKey(key);
     if (value.length !== this.info.valueSize) {
@@ -68,14 +115,19 @@ export class BpfMap {
         message: `value is ${value.length} bytes, map value size is ${this.info.valueSize}`,
       });
     }
-    check(bpf.mapUpdate(this.fd, key, value, flags), 'update map', this.info.name);
+    let bytes = value;
+    if (this.perCpu) {
+      bytes = Buffer.alloc(this.#valueBytes);
+      value.copy(bytes, 0);
+    }
+    check(bpf.mapUpdate(this.fd, key, bytes, flags), 'update map', this.info.name);
   }
 
   /** Deletes a key; returns false when it was not there. */
   delete(key: Buffer): boolean {
     this.#checkKey(key);
     const ret = bpf.mapDelete(this.fd, key);
-    if (ret === -2) return false;
+    if (ret === -Errno.ENOENT) return false;
     check(ret, 'delete from map', this.info.name);
     return true;
   }
@@ -87,7 +139,7 @@ export class BpfMap {
     for (let i = 0; i <= this.info.maxEntries; i++) {
       const next = Buffer.alloc(this.info.keySize);
       const ret = bpf.mapNextKey(this.fd, prev, next);
-      if (ret === -2) break; // ENOENT: past the last key
+      if (ret === -Errno.ENOENT) break; // past the last key
       check(ret, 'iterate map', this.info.name);
       out.push(next);
       prev = next;

@@ -84,6 +84,11 @@ export const bpf = {
   ),
   btfTypeById: libbpf.func('const void *btf__type_by_id(const btf *btf, uint32_t id)'),
   btfNameByOffset: libbpf.func('const char *btf__name_by_offset(const btf *btf, uint32_t offset)'),
+  btfResolveType: libbpf.func('int btf__resolve_type(const btf *btf, uint32_t type_id)'),
+  btfResolveSize: libbpf.func('int64_t btf__resolve_size(const btf *btf, uint32_t type_id)'),
+  mapBtfKeyTypeId: libbpf.func('uint32_t bpf_map__btf_key_type_id(const bpf_map *map)'),
+  mapBtfValueTypeId: libbpf.func('uint32_t bpf_map__btf_value_type_id(const bpf_map *map)'),
+  numPossibleCpus: libbpf.func('int libbpf_num_possible_cpus(void)'),
 
   mapLookup: libbpf.func('int bpf_map_lookup_elem(int fd, const void *key, void *value)'),
   mapUpdate: libbpf.func(

@@ -5,6 +5,7 @@
 // stay in the kernel, owned by their pin or attachment.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type BtfLayout, btfLayout } from './btf.js';
 import { BpfError, check } from './errors.js';
 import { BpfMap, infoByFd } from './map.js';
 import { bpf, errno, type Pointer, view } from './native.js';
@@ -162,6 +163,26 @@ export class BpfObject {
       flags: bpf.mapFlags(map) as number,
       id: 0,
     };
+  }
+
+  /**
+   * The C types of a map's key and value as the object's BTF declares them (`__type(key, …)`),
+   * or undefined when the object has no BTF or the map was declared without types.
+   */
+  mapLayout(name: string): { key: BtfLayout; value: BtfLayout } | undefined {
+    const map = bpf.findMap(this.#handle(), name);
+    if (!map)
+      throw new BpfError({
+        op: 'find map',
+        object: name,
+        code: 'ENOENT',
+        message: `no map ${name} in ${this.path}`,
+      });
+    const btf = bpf.objectBtf(this.#handle());
+    const keyId = bpf.mapBtfKeyTypeId(map) as number;
+    const valueId = bpf.mapBtfValueTypeId(map) as number;
+    if (!btf || keyId === 0 || valueId === 0) return undefined;
+    return { key: btfLayout(btf, keyId), value: btfLayout(btf, valueId) };
   }
 
   close(): void {

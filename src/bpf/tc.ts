@@ -2,7 +2,7 @@
 // removed, like Cilium's legacy attach) or tcx links (kernel ≥ 6.6). Each attachment object
 // owns exactly what it attached and detach() removes only that.
 import { unlinkSync } from 'node:fs';
-import { BpfError, check } from './errors.js';
+import { BpfError, check, Errno } from './errors.js';
 import { bpf, c, sizeOf, TcHook, TcOpts } from './native.js';
 import type { BpfProgram } from './program.js';
 
@@ -88,7 +88,7 @@ export function detachTc(
   const h = hook(ifindex, direction);
   const q = ourSlot();
   const ret = bpf.tcQuery(h, q) as number;
-  if (ret === -2 || ret === -19 || ret === -22) return false; // no filter / no device / no qdisc
+  if (ret === -Errno.ENOENT || ret === -Errno.ENODEV || ret === -Errno.EINVAL) return false; // no filter / no device / no qdisc
   check(ret, 'query tc filter on', device);
   if (programId !== 0 && q.prog_id !== programId) return false; // someone replaced it: not ours
   const d = ourSlot();
@@ -122,7 +122,7 @@ export function attachTcx(
       op: `attach ${prog.name} to tcx ${direction} of`,
       object: device,
       errno: -fd,
-      ...(fd === -22 ? { hint: 'tcx needs Linux ≥ 6.6; use tc attach instead' } : {}),
+      ...(fd === -Errno.EINVAL ? { hint: 'tcx needs Linux ≥ 6.6; use tc attach instead' } : {}),
     });
   }
   if (pinPath) {

@@ -6,8 +6,8 @@
 // (`waggle lab demo` is the full lab story in src/cli/lab.ts.)
 import type { Command } from 'commander';
 import { BpfObject } from '../bpf/index.js';
-import { L2_RESPONDER_V4_MAP } from '../bpf/maps/l2-responder.js';
-import { runtimeConfigName } from '../bpf/maps/runtime-config.js';
+import { L2_RESPONDER_V4_MAP } from '../datapath/maps/l2-responder.js';
+import { runtimeConfigName } from '../datapath/maps/runtime-config.js';
 import { DEFAULT_MAX_LIVENESS_NS, HOST_OBJECT_PATH } from '../datapath/host-datapath.js';
 import { arping } from '../datapath/testing/arping.js';
 import { createResponderLab, LAB_VIP, type ResponderLab } from '../datapath/testing/responder-lab.js';

@@ -4,15 +4,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { BpfError, BpfObject, MapType, TcAct } from '../bpf/index.js';
-import { DropReason, DROPS_MAP, dropsCodec } from '../bpf/maps/drops.js';
-import { DEVICES_MAP } from '../bpf/maps/devices.js';
-import { L2_RESPONDER_V4_MAP, L2_RESPONDER_V4_MAX_ENTRIES } from '../bpf/maps/l2-responder.js';
-import {
-  RUNTIME_CONFIG_MAP,
-  RUNTIME_CONFIG_MAX_ENTRIES,
-  RuntimeConfigIndex,
-} from '../bpf/maps/runtime-config.js';
-import { TypedMap } from '../bpf/maps/typed-map.js';
+import { DropReason, DROPS_MAP, dropsCodec } from './maps/drops.js';
+import { METRICS_MAP } from './maps/metrics.js';
+import { DEVICES_MAP } from './maps/devices.js';
+import { L2_RESPONDER_V4_MAP, L2_RESPONDER_V4_MAX_ENTRIES } from './maps/l2-responder.js';
+import { RUNTIME_CONFIG_MAP, RUNTIME_CONFIG_MAX_ENTRIES, RuntimeConfigIndex } from './maps/runtime-config.js';
+import { TypedMap } from '../bpf/typed-map.js';
 import { type TempBpffs, tempBpffs } from '../testing/bpffs.js';
 import { sh } from '../testing/exec.js';
 import {
@@ -37,7 +34,7 @@ describe('host datapath object', () => {
     try {
       assert.deepEqual(
         readdirSync(pinDir).sort(),
-        [DEVICES_MAP, DROPS_MAP, L2_RESPONDER_V4_MAP, RUNTIME_CONFIG_MAP].sort(),
+        [DEVICES_MAP, DROPS_MAP, L2_RESPONDER_V4_MAP, METRICS_MAP, RUNTIME_CONFIG_MAP].sort(),
       );
       const r = dp.responder.raw.info;
       assert.deepEqual(
@@ -51,6 +48,8 @@ describe('host datapath object', () => {
       );
       const d = dp.devices.raw.info;
       assert.deepEqual([d.type, d.keySize, d.valueSize], [MapType.HASH, 4, 8]);
+      const m = dp.metrics.raw.info;
+      assert.deepEqual([m.type, m.keySize, m.valueSize], [MapType.PERCPU_HASH, 8, 16]);
       assert.equal(dp.object.getConstant(MAX_LIVENESS_CONSTANT).readBigUInt64LE(0), 3_000_000_000n);
     } finally {
       dp.close();

@@ -1,5 +1,5 @@
-// The host datapath as the agent uses it: bpf_host.o loaded with its maps pinned by name under
-// one directory, the tc program `from_netdev`, and a typed handle per map.
+// The host datapath as the agent uses it: bpf_host.o (spec in objects/host.ts) loaded through
+// the generic loader with its maps pinned by name under one directory, and a typed handle per map.
 //
 //   const dp = loadHostDatapath({ pinDir: '/sys/fs/bpf/waggle/node-1', maxLivenessNs: 15_000_000_000n });
 //   dp.devices.set(ifindex, { mac });                                   // every attached device
@@ -10,18 +10,17 @@
 //
 // Maps already pinned in pinDir with the same definition are reused, so a restarted agent
 // keeps its table; the liveness gate makes a stale table harmless meanwhile.
-import { BpfError, BpfObject, type BpfProgram } from '../bpf/index.js';
-import { type DeviceInfo, devicesCodec } from '../bpf/maps/devices.js';
-import { dropsCodec } from '../bpf/maps/drops.js';
-import { type L2ResponderKey, type L2ResponderStats, l2ResponderV4Codec } from '../bpf/maps/l2-responder.js';
-import { runtimeConfigCodec } from '../bpf/maps/runtime-config.js';
-import { TypedMap } from '../bpf/maps/typed-map.js';
+import { BpfError, type BpfObject, type BpfProgram } from '../bpf/index.js';
+import { type LoadedObject, loadObject } from '../bpf/loader.js';
+import { hostObject } from './objects/host.js';
 
-export const HOST_OBJECT_PATH = 'build/bpf/bpf_host.o';
-export const FROM_NETDEV = 'from_netdev';
-export const MAX_LIVENESS_CONSTANT = 'l2_announcements_max_liveness';
+export const HOST_OBJECT_PATH = hostObject.path;
+export const FROM_NETDEV = hostObject.programs.fromNetdev;
+export const MAX_LIVENESS_CONSTANT = hostObject.constants.maxLiveness.name;
 /** The compiled default of l2_announcements_max_liveness: Cilium's default lease duration. */
 export const DEFAULT_MAX_LIVENESS_NS = 15_000_000_000n;
+
+type HostMaps = LoadedObject<typeof hostObject>['maps'];
 
 export interface HostDatapathOptions {
   /** Defaults to build/bpf/bpf_host.o. */
@@ -32,14 +31,11 @@ export interface HostDatapathOptions {
   maxLivenessNs: bigint;
 }
 
-export interface HostDatapath {
+export interface HostDatapath extends HostMaps {
   readonly object: BpfObject;
   readonly fromNetdev: BpfProgram;
-  readonly responder: TypedMap<L2ResponderKey, L2ResponderStats>;
-  readonly runtimeConfig: TypedMap<number, bigint>;
-  readonly devices: TypedMap<number, DeviceInfo>;
-  /** Drops per reason (src/bpf/maps/drops.ts). */
-  readonly drops: TypedMap<number, bigint>;
+  /** Every map of the object by its handle name, for registry-driven views. */
+  readonly maps: HostMaps;
   readonly pinDir: string;
   close(): void;
 }
@@ -54,25 +50,17 @@ export function loadHostDatapath(opts: HostDatapathOptions): HostDatapath {
       message: `maxLivenessNs ${String(maxLivenessNs)}: must be a bigint of nanoseconds, > 0`,
     });
   }
-  const object = BpfObject.open(opts.objPath ?? HOST_OBJECT_PATH);
-  try {
-    const value = Buffer.alloc(8);
-    value.writeBigUInt64LE(maxLivenessNs);
-    object.setConstant(MAX_LIVENESS_CONSTANT, value);
-    object.pinMapsIn(opts.pinDir);
-    object.load();
-    return {
-      object,
-      fromNetdev: object.program(FROM_NETDEV),
-      responder: TypedMap.fromObject(object, l2ResponderV4Codec),
-      runtimeConfig: TypedMap.fromObject(object, runtimeConfigCodec),
-      devices: TypedMap.fromObject(object, devicesCodec),
-      drops: TypedMap.fromObject(object, dropsCodec),
-      pinDir: opts.pinDir,
-      close: () => object.close(),
-    };
-  } catch (err) {
-    object.close();
-    throw err;
-  }
+  const loaded = loadObject(hostObject, {
+    ...(opts.objPath ? { path: opts.objPath } : {}),
+    pinDir: opts.pinDir,
+    constants: { maxLiveness: maxLivenessNs },
+  });
+  return {
+    ...loaded.maps,
+    maps: loaded.maps,
+    object: loaded.object,
+    fromNetdev: loaded.programs.fromNetdev,
+    pinDir: loaded.pinDir,
+    close: loaded.close,
+  };
 }

@@ -4,7 +4,7 @@
 // left in place so a restarted agent takes over without a gap (the liveness gate still applies).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Attachment, attachTc, type BpfProgram } from '../../bpf/index.js';
-import type { DeviceInfo } from '../../bpf/maps/devices.js';
+import type { DeviceInfo } from '../../datapath/maps/devices.js';
 import { type Device, discoverDevices } from './discover.js';
 import { selectNativeDevices } from './select.js';
 

@@ -1,6 +1,6 @@
 // A datapath test case: the state the agent would have written, one frame in, and what must
 // come out. Cases live in src/datapath/cases/ and run through BPF_PROG_TEST_RUN (runner.ts).
-import type { L2ResponderKey } from '../../bpf/maps/l2-responder.js';
+import type { L2ResponderKey } from '../maps/l2-responder.js';
 
 /** How AgentLiveness is set before the run, relative to the kernel's monotonic clock. */
 export type LivenessSetup =

@@ -1,6 +1,6 @@
 // Frames for datapath tests, built field by field from what they mean, never from the program's
 // output, so an expected reply is an independent statement of Cilium's ARP reply layout.
-import { readIpv4, readMac, writeIpv4, writeMac } from '../../bpf/maps/addr.js';
+import { readIpv4, readMac, writeIpv4, writeMac } from '../../bpf/codec-fields.js';
 
 export const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 export const ETH_P_IP = 0x0800;

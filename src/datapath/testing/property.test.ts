@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { monotonicNs, skbContext, TcAct } from '../../bpf/index.js';
-import { readIpv4, readMac } from '../../bpf/maps/addr.js';
-import { RuntimeConfigIndex } from '../../bpf/maps/runtime-config.js';
+import { readIpv4, readMac } from '../../bpf/codec-fields.js';
+import { RuntimeConfigIndex } from '../maps/runtime-config.js';
 import { type TempBpffs, tempBpffs } from '../../testing/bpffs.js';
 import { DEFAULT_MAX_LIVENESS_NS, loadHostDatapath } from '../host-datapath.js';
 import { frameDiff } from './runner.js';

@@ -3,7 +3,7 @@
 // with its maps pinned in a private bpffs. Used by the e2e test, the benchmark and `waggle datapath demo`;
 // destroy() removes everything it made, in reverse order, and is safe to call twice.
 import { attachTc, monotonicNs, withNetns, type Attachment } from '../../bpf/index.js';
-import { RuntimeConfigIndex } from '../../bpf/maps/runtime-config.js';
+import { RuntimeConfigIndex } from '../maps/runtime-config.js';
 import { type TempBpffs, tempBpffs } from '../../testing/bpffs.js';
 import { type TestNetns, vethPair } from '../../testing/netns.js';
 import { type HostDatapath, loadHostDatapath } from '../host-datapath.js';

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { monotonicNs, TcAct } from '../../bpf/index.js';
 import { skbContext } from '../../bpf/program.js';
-import { RuntimeConfigIndex } from '../../bpf/maps/runtime-config.js';
+import { MetricDirection } from '../maps/metrics.js';
+import { RuntimeConfigIndex } from '../maps/runtime-config.js';
 import { DEFAULT_MAX_LIVENESS_NS, type HostDatapath, loadHostDatapath } from '../host-datapath.js';
 import type { DatapathCase } from './case.js';
 
@@ -70,6 +71,21 @@ export function runCase(c: DatapathCase, pinRoot: string, objPath?: string): Cas
     if (drops.sort().join(',') !== wantDrops.sort().join(',')) {
       problems.push(`drops [${drops.join(',')}], want [${wantDrops.join(',')}]`);
     }
+
+    // waggle_metrics follows from the verdict: an answered request is one forwarded (Success)
+    // egress packet of the frame's size, a drop is one ingress packet under its reason.
+    const metrics = dp.metrics
+      .entries()
+      .map(([k, v]) => `${k.reason}/${k.dir}=${v.count}x${v.bytes}`)
+      .sort();
+    const wantMetrics = [
+      ...(c.expect.verdict === TcAct.REDIRECT ? [`0/${MetricDirection.EGRESS}=1x${c.frame.length}`] : []),
+      ...(c.expect.drops ?? []).map(
+        (d) => `${d.reason}/${MetricDirection.INGRESS}=${d.count}x${c.frame.length}`,
+      ),
+    ].sort();
+    if (metrics.join(',') !== wantMetrics.join(','))
+      problems.push(`metrics [${metrics.join(',')}], want [${wantMetrics.join(',')}]`);
     return { name: c.name, ok: problems.length === 0, problems, verdict: res.retval, output: res.data };
   } finally {
     dp.close();

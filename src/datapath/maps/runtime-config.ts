@@ -1,8 +1,8 @@
 // waggle_runtime_config: an ARRAY u32 → u64 of values the agent keeps current (Cilium's
 // cilium_runtime_config layout). Index names as Cilium's Go constants.
-import { BpfError } from '../errors.js';
-import { checkU64 } from './addr.js';
-import type { Codec } from './typed-map.js';
+import { BpfError } from '../../bpf/index.js';
+import { defineCodec } from '../../bpf/codec.js';
+import { checkU64 } from '../../bpf/codec-fields.js';
 
 export const RUNTIME_CONFIG_MAP = 'waggle_runtime_config';
 export const RUNTIME_CONFIG_MAX_ENTRIES = 256;
@@ -22,10 +22,10 @@ export function runtimeConfigName(index: number): string {
   return found ? found[0] : String(index);
 }
 
-export const runtimeConfigCodec: Codec<number, bigint> = {
+export const runtimeConfigCodec = defineCodec<number, bigint>({
   mapName: RUNTIME_CONFIG_MAP,
-  keySize: 4,
-  valueSize: 8,
+  key: { c: '__u32', size: 4 },
+  value: { c: '__u64', size: 8 },
   encodeKey(index) {
     if (!Number.isInteger(index) || index < 0 || index >= RUNTIME_CONFIG_MAX_ENTRIES) {
       throw new BpfError({
@@ -46,4 +46,8 @@ export const runtimeConfigCodec: Codec<number, bigint> = {
     return buf;
   },
   decodeValue: (buf) => buf.readBigUInt64LE(0),
-};
+  // As `cilium-dbg map get cilium_runtime_config`: named slots by name, and only slots in use.
+  columns: ['Key', 'Value'],
+  row: (index, value) => [runtimeConfigName(index), String(value)],
+  showRow: (index, value) => runtimeConfigName(index) !== String(index) || value !== 0n,
+});

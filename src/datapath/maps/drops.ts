@@ -1,7 +1,7 @@
 // waggle_drops: frames the datapath dropped, counted per reason. The reasons are defined once in
 // C (enum drop_reason, bpf/lib/drop.h); this table mirrors them by name and a test checks it
 // against the compiled object's BTF.
-import type { Codec } from './typed-map.js';
+import { defineCodec } from '../../bpf/codec.js';
 
 export const DROPS_MAP = 'waggle_drops';
 
@@ -17,10 +17,10 @@ export function dropReasonName(code: number): string {
   return found ? found[0] : `DROP_UNKNOWN_${code}`;
 }
 
-export const dropsCodec: Codec<number, bigint> = {
+export const dropsCodec = defineCodec<number, bigint>({
   mapName: DROPS_MAP,
-  keySize: 4,
-  valueSize: 8,
+  key: { c: 'enum drop_reason', size: 4 },
+  value: { c: '__u64', size: 8 },
   encodeKey(code) {
     const buf = Buffer.alloc(4);
     buf.writeUInt32LE(code);
@@ -33,4 +33,6 @@ export const dropsCodec: Codec<number, bigint> = {
     return buf;
   },
   decodeValue: (buf) => buf.readBigUInt64LE(0),
-};
+  columns: ['REASON', 'COUNT'],
+  row: (code, count) => [dropReasonName(code), String(count)],
+});

@@ -2,9 +2,10 @@
 // refused with one line naming the map and the field.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BpfError } from '../errors.js';
+import { BpfError } from '../../bpf/errors.js';
 import { devicesCodec } from './devices.js';
 import { dropReasonName, dropsCodec } from './drops.js';
+import { MetricDirection, metricReasonName, metricsCodec } from './metrics.js';
 import { l2ResponderV4Codec } from './l2-responder.js';
 import { RuntimeConfigIndex, runtimeConfigCodec, runtimeConfigName } from './runtime-config.js';
 
@@ -84,5 +85,31 @@ describe('waggle_drops codec', () => {
     assert.equal(dropReasonName(141), 'DROP_WRITE_ERROR');
     assert.equal(dropReasonName(9), 'DROP_UNKNOWN_9');
     assert.equal(dropsCodec.decodeKey(dropsCodec.encodeKey(141)), 141);
+  });
+});
+
+describe('waggle_metrics codec', () => {
+  test("Cilium's metrics_key: reason byte, dir in the low 2 bits of byte 1, line LE u16, file", () => {
+    const key = metricsCodec.encodeKey({ reason: 141, dir: MetricDirection.INGRESS, line: 0x1234, file: 7 });
+    assert.equal(key.toString('hex'), '8d01341207000000');
+    assert.deepEqual(metricsCodec.decodeKey(key), { reason: 141, dir: 1, line: 0x1234, file: 7 });
+  });
+
+  test('per-CPU values add up; rows name the reason and direction', () => {
+    const merged = metricsCodec.merge?.([
+      { count: 2n, bytes: 84n },
+      { count: 1n, bytes: 42n },
+    ]);
+    assert.deepEqual(merged, { count: 3n, bytes: 126n });
+    const ctx = { ifname: () => undefined };
+    assert.deepEqual(
+      metricsCodec.row(
+        { reason: 0, dir: MetricDirection.EGRESS, line: 80, file: 0 },
+        { count: 3n, bytes: 126n },
+        ctx,
+      ),
+      ['Success', 'EGRESS', '3', '126', '80', '0'],
+    );
+    assert.equal(metricReasonName(141), 'DROP_WRITE_ERROR');
   });
 });

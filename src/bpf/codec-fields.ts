@@ -1,7 +1,7 @@
 // Addresses as the maps store them: IPv4 in network byte order, MACs as 6 raw bytes. Parsing is
 // strict, and a bad value names the map and the field it was meant for, so a typo never reaches
 // the kernel.
-import { BpfError } from '../errors.js';
+import { BpfError } from './errors.js';
 
 const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;

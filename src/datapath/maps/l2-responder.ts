@@ -2,8 +2,8 @@
 // many replies each has sent. Layout in bpf/lib/l2_responder.h:
 //   key   struct l2_responder_v4_key { __be32 ip4; __u32 ifindex; }   8 B
 //   value struct l2_responder_stats  { __u64 responses_sent; }         8 B
-import { checkU32, checkU64, readIpv4, writeIpv4 } from './addr.js';
-import type { Codec } from './typed-map.js';
+import { defineCodec } from '../../bpf/codec.js';
+import { checkU32, checkU64, readIpv4, writeIpv4 } from '../../bpf/codec-fields.js';
 
 export const L2_RESPONDER_V4_MAP = 'waggle_l2_responder_v4';
 export const L2_RESPONDER_V4_MAX_ENTRIES = 4096;
@@ -19,10 +19,10 @@ export interface L2ResponderStats {
   responsesSent: bigint;
 }
 
-export const l2ResponderV4Codec: Codec<L2ResponderKey, L2ResponderStats> = {
+export const l2ResponderV4Codec = defineCodec<L2ResponderKey, L2ResponderStats>({
   mapName: L2_RESPONDER_V4_MAP,
-  keySize: 8,
-  valueSize: 8,
+  key: { c: 'struct l2_responder_v4_key', size: 8, fields: { ip4: 0, ifindex: 4 } },
+  value: { c: 'struct l2_responder_stats', size: 8, fields: { responses_sent: 0 } },
   encodeKey(key) {
     const buf = Buffer.alloc(8); // zeroed: no stray bytes in the hash key
     writeIpv4(buf, 0, key.ip, L2_RESPONDER_V4_MAP, 'key.ip');
@@ -40,4 +40,6 @@ export const l2ResponderV4Codec: Codec<L2ResponderKey, L2ResponderStats> = {
   decodeValue(buf) {
     return { responsesSent: buf.readBigUInt64LE(0) };
   },
-};
+  columns: ['IP', 'INTERFACE', 'IFINDEX', 'RESPONSES_SENT'],
+  row: (k, v, ctx) => [k.ip, ctx.ifname(k.ifindex) ?? '?', String(k.ifindex), String(v.responsesSent)],
+});
