@@ -68,7 +68,7 @@ async function announcers(ip: string): Promise<string[]> {
   const out: string[] = [];
   for (const h of WORKERS) {
     const s = await fetchStatus(agentSocket(h));
-    if (s.responder.some((e) => e.ip === ip)) out.push(h);
+    if (s.l2.responder.some((e) => e.ip === ip)) out.push(h);
   }
   return out;
 }
@@ -90,7 +90,9 @@ async function agentRestart(
     await until(
       30_000,
       async () =>
-        (await fetchStatus(agentSocket(holder)).catch(() => undefined))?.initialSyncDone ? true : undefined,
+        (await fetchStatus(agentSocket(holder)).catch(() => undefined))?.l2.initialSyncDone
+          ? true
+          : undefined,
       200,
     );
     await sleep(5000);

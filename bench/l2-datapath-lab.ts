@@ -41,7 +41,7 @@ function linkStats(host: string, dev: string): { rx: number; tx: number; rxDropp
 
 async function responsesSent(host: string, ip: string): Promise<bigint> {
   const s = await fetchStatus(agentSocket(host));
-  return s.responder
+  return s.l2.responder
     .filter((e) => e.ip === ip && e.iface === 'eth1')
     .reduce((a, e) => a + BigInt(e.responsesSent), 0n);
 }

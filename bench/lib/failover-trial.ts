@@ -79,8 +79,8 @@ async function candidateReady(env: TrialEnv, host: string): Promise<boolean> {
     async () => {
       try {
         const s = await fetchStatus(agentSocket(host), 2000);
-        const live = s.livenessAgeMs !== null && s.livenessAgeMs < 3 * env.livenessIntervalMs + 500;
-        return s.initialSyncDone && live && s.leases.some((l) => l.service === env.service)
+        const live = s.liveness.ageMs !== null && s.liveness.ageMs < 3 * env.livenessIntervalMs + 500;
+        return s.l2.initialSyncDone && live && s.l2.leases.some((l) => l.service === env.service)
           ? true
           : undefined;
       } catch {

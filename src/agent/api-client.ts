@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { defaultApiSocket } from './flags.js';
-import type { AgentStatus } from './status.js';
+import type { AgentStatus, MapRows, MapSummary } from './status.js';
 
 export function resolveSocket(opts: { apiSocket?: string; node?: string }): string {
   if (opts.apiSocket) return opts.apiSocket;
@@ -28,8 +28,27 @@ function agentsOnThisHost(): string[] {
 }
 
 export function fetchStatus(socketPath: string, timeoutMs = 5000): Promise<AgentStatus> {
+  return fetchJson<AgentStatus>(socketPath, '/v1/status', timeoutMs);
+}
+
+export function fetchMaps(socketPath: string): Promise<MapSummary[]> {
+  return fetchJson<MapSummary[]>(socketPath, '/v1/maps');
+}
+
+/** One map's rows; a map the agent does not have is an error naming the maps it has. */
+export async function fetchMap(socketPath: string, name: string): Promise<MapRows> {
+  try {
+    return await fetchJson<MapRows>(socketPath, `/v1/maps/${encodeURIComponent(name)}`);
+  } catch (err) {
+    if (!(err instanceof Error) || !/HTTP 404/.test(err.message)) throw err;
+    const names = (await fetchMaps(socketPath)).map((m) => m.name).join(', ');
+    throw new Error(`map "${name}": the agent has no such map (it has: ${names})`);
+  }
+}
+
+function fetchJson<T>(socketPath: string, path: string, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/v1/status', method: 'GET', timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, path, method: 'GET', timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => {
@@ -39,7 +58,7 @@ export function fetchStatus(socketPath: string, timeoutMs = 5000): Promise<Agent
         if (res.statusCode !== 200)
           return reject(new Error(`agent API ${socketPath}: HTTP ${res.statusCode}: ${body}`));
         try {
-          resolve(JSON.parse(body) as AgentStatus);
+          resolve(JSON.parse(body) as T);
         } catch {
           reject(new Error(`agent API ${socketPath}: response is not JSON`));
         }

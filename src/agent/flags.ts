@@ -16,6 +16,8 @@ export interface AgentFlags {
   apiSocket?: string;
   metricsAddr?: string;
   nodeLabels?: string;
+  /** How often BPF map occupancy is read for metrics. */
+  mapSampleInterval?: string;
 }
 
 export interface AgentConfig {
@@ -32,6 +34,7 @@ export interface AgentConfig {
   apiSocket: string;
   metrics: { host: string; port: number } | undefined;
   nodeLabels: Record<string, string>;
+  mapSampleMs: number;
 }
 
 export function defaultApiSocket(node: string): string {
@@ -60,6 +63,8 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   const interval = parseDuration(f.agentLivenessUpdateInterval, '--agent-liveness-update-interval');
   if (interval <= 0)
     throw new Error(`--agent-liveness-update-interval "${f.agentLivenessUpdateInterval}": must be > 0`);
+  const mapSampleMs = parseDuration(f.mapSampleInterval ?? '10s', '--map-sample-interval');
+  if (mapSampleMs <= 0) throw new Error(`--map-sample-interval "${f.mapSampleInterval}": must be > 0`);
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
@@ -86,5 +91,6 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     apiSocket: f.apiSocket ?? defaultApiSocket(f.node),
     metrics,
     nodeLabels: parseLabels(f.nodeLabels),
+    mapSampleMs,
   };
 }

@@ -1,91 +1,48 @@
-// AgentMetrics: the gauges follow the status they are collected from on every scrape (leases
-// held, responder entries, responses per IP summed over interfaces, liveness age), counters count
-// events, and the HTTP endpoint serves /metrics and nothing else. The status is a plain object
-// here; the e2e test agent-metrics.test.ts checks the same metrics on real agents.
+// AgentMetrics: the agent's own gauges (liveness age, BPF map occupancy from the datapath's last
+// sample) follow their source on every scrape, and the HTTP endpoint serves /metrics and nothing
+// else. L2 announcement metrics are tested in src/l2announcer/metrics.test.ts; the e2e test
+// agent-metrics.test.ts checks the same metrics on real agents.
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { AgentMetrics } from './metrics.js';
-import type { AgentStatus } from './status.js';
-
-const status = (over: Partial<AgentStatus> = {}): AgentStatus => ({
-  node: 'node-a',
-  store: 'etcd://x',
-  pinDir: '/p',
-  devices: [],
-  livenessAgeMs: 250,
-  livenessIntervalMs: 1000,
-  maxLivenessMs: 15000,
-  initialSyncDone: true,
-  leases: [],
-  responder: [],
-  maps: [],
-  runtimeConfig: [],
-  l2: [],
-  ...over,
-});
-
-const lease = (service: string, leading: boolean) => ({
-  service,
-  lease: `waggle-l2announce-${service.replace('/', '-')}`,
-  holder: leading ? 'node-a' : 'node-b',
-  leading,
-  renewTime: '',
-  transitions: 0,
-});
+import { AgentMetrics, type AgentMetricsSource } from './metrics.js';
 
 const sample = (text: string, line: string) => text.split('\n').includes(line);
 
 describe('AgentMetrics', () => {
-  it('collects gauges from the current status on each scrape', async () => {
-    let s = status({
-      leases: [lease('default/web', true), lease('default/db', false), lease('prod/api', true)],
-      responder: [
-        { ip: '10.0.10.0', ifindex: 2, iface: 'eth0', responsesSent: '5' },
-        { ip: '10.0.10.0', ifindex: 3, iface: 'eth1', responsesSent: '7' },
-        { ip: '10.0.10.1', ifindex: 2, iface: 'eth0', responsesSent: '0' },
-      ],
-    });
-    const m = new AgentMetrics(() => s);
+  it('reads liveness age and the sampled map occupancy on each scrape', async () => {
+    let src: AgentMetricsSource = {
+      livenessAgeMs: () => 250,
+      maps: () => [{ name: 'waggle_l2_responder_v4', entries: 3, maxEntries: 4096 }],
+    };
+    const m = new AgentMetrics({ livenessAgeMs: () => src.livenessAgeMs(), maps: () => src.maps() });
     let text = await m.registry.metrics();
-    assert.ok(sample(text, 'waggle_l2_leases_held 2'), text);
-    assert.ok(sample(text, 'waggle_l2_responder_entries 3'));
-    assert.ok(sample(text, 'waggle_l2_responses_sent{ip="10.0.10.0"} 12'), 'summed over interfaces');
-    assert.ok(sample(text, 'waggle_l2_responses_sent{ip="10.0.10.1"} 0'));
-    assert.ok(sample(text, 'waggle_agent_liveness_age_seconds 0.25'));
-
-    s = status({ livenessAgeMs: null });
+    assert.ok(sample(text, 'waggle_agent_liveness_age_seconds 0.25'), text);
+    assert.ok(sample(text, 'waggle_bpf_map_entries{map="waggle_l2_responder_v4"} 3'), text);
+    assert.ok(sample(text, 'waggle_bpf_map_capacity{map="waggle_l2_responder_v4"} 4096'));
+    src = {
+      livenessAgeMs: () => null,
+      maps: () => [{ name: 'waggle_l2_responder_v4', entries: 0, maxEntries: 4096 }],
+    };
     text = await m.registry.metrics();
-    assert.ok(sample(text, 'waggle_l2_leases_held 0'));
-    assert.ok(sample(text, 'waggle_l2_responder_entries 0'));
-    assert.doesNotMatch(text, /waggle_l2_responses_sent\{/, 'IPs no longer in the map disappear');
-  });
-
-  it('counts lease transitions and gratuitous ARPs by label', async () => {
-    const m = new AgentMetrics(() => status());
-    m.leaseTransitions.inc({ service: 'default/web', event: 'acquired' });
-    m.leaseTransitions.inc({ service: 'default/web', event: 'lost' });
-    m.leaseTransitions.inc({ service: 'default/web', event: 'acquired' });
-    m.garpsSent.inc({ interface: 'eth0' }, 3);
-    const text = await m.registry.metrics();
-    assert.ok(
-      sample(text, 'waggle_l2_lease_transitions_total{service="default/web",event="acquired"} 2'),
+    assert.doesNotMatch(
       text,
+      /^waggle_agent_liveness_age_seconds \d/m,
+      'no value while liveness was never written',
     );
-    assert.ok(sample(text, 'waggle_l2_lease_transitions_total{service="default/web",event="lost"} 1'));
-    assert.ok(sample(text, 'waggle_l2_gratuitous_arps_sent_total{interface="eth0"} 3'));
+    assert.ok(sample(text, 'waggle_bpf_map_entries{map="waggle_l2_responder_v4"} 0'));
   });
 
   it('serves /metrics over HTTP and 404 elsewhere', async () => {
-    const m = new AgentMetrics(() => status({ leases: [lease('default/web', true)] }));
+    const m = new AgentMetrics({ livenessAgeMs: () => 1000, maps: () => [] });
     const port = await freePort();
     await m.listen('127.0.0.1', port);
     try {
       const ok = await get(port, '/metrics');
       assert.equal(ok.status, 200);
       assert.match(ok.type, /^text\/plain/);
-      assert.ok(sample(ok.body, 'waggle_l2_leases_held 1'));
+      assert.ok(sample(ok.body, 'waggle_agent_liveness_age_seconds 1'));
       assert.equal((await get(port, '/')).status, 404);
     } finally {
       m.close();

@@ -1,32 +1,26 @@
-// The agent's state as the API socket serves it (JSON), and as `waggle status`, `waggle map …`
-// and `waggle l2 list` print it.
+// The agent's state as the API socket serves it (JSON): one key per module, as `waggle status`,
+// `waggle l2 list` and the tests read it. `waggle map list|get` read /v1/maps instead.
+import type { L2Status } from '../l2announcer/module.js';
+import type { ModuleState } from './module.js';
+
+export interface MapSummary {
+  name: string;
+  entries: number;
+  maxEntries: number;
+}
+
+export interface MapRows {
+  name: string;
+  columns: string[];
+  rows: string[][];
+}
 
 export interface AgentStatus {
   node: string;
-  store: string;
-  pinDir: string;
+  modules: Array<{ name: string; state: ModuleState }>;
+  store: { url: string; watching: string[] };
+  datapath: { pinDir: string; maps: MapSummary[] };
   devices: Array<{ name: string; ifindex: number; mac: string; addresses: string[] }>;
-  livenessAgeMs: number | null;
-  livenessIntervalMs: number;
-  maxLivenessMs: number;
-  initialSyncDone: boolean;
-  leases: Array<{
-    service: string;
-    lease: string;
-    holder: string;
-    leading: boolean;
-    renewTime: string;
-    transitions: number;
-  }>;
-  responder: Array<{ ip: string; ifindex: number; iface: string; responsesSent: string }>;
-  maps: Array<{ name: string; entries: number; maxEntries: number }>;
-  runtimeConfig: Array<{ key: string; value: string }>;
-  l2: Array<{
-    service: string;
-    ip: string;
-    interfaces: string[];
-    holder: string;
-    leading: boolean;
-    responses: string;
-  }>;
+  liveness: { ageMs: number | null; intervalMs: number; maxMs: number };
+  l2: L2Status;
 }

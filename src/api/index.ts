@@ -65,3 +65,10 @@ export {
   parseManifests,
   readManifestSources,
 } from './manifest.js';
+export {
+  KeyedMap,
+  keyOfObject,
+  keyString,
+  type NamespacedName,
+  namespacedName,
+} from './object-key.js';

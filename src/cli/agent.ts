@@ -23,6 +23,7 @@ export function registerAgent(program: Command): void {
     .option('--api-socket <path>', 'agent API socket (default /run/waggle/<node>/agent.sock)')
     .option('--metrics-addr <host:port>', 'serve Prometheus metrics on http://host:port/metrics')
     .option('--node-labels <k=v,...>', 'labels for the Node object when it is registered')
+    .option('--map-sample-interval <dur>', 'how often BPF map occupancy is read for metrics', '10s')
     .action(async (opts: Omit<AgentFlags, 'store'>, cmd: Command) => {
       const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
       if (!store)

@@ -13,7 +13,7 @@ export function registerL2(program: Command): void {
       process.stdout.write(
         table(
           ['SERVICE', 'IP', 'INTERFACES', 'HOLDER', 'LEADING', 'RESPONSES'],
-          s.l2.map((r) => [
+          s.l2.services.map((r) => [
             r.service,
             r.ip,
             r.interfaces.join(','),

@@ -15,16 +15,19 @@ export function registerStatus(program: Command): void {
         process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
         return;
       }
-      const age = s.livenessAgeMs === null ? 'never written' : `${(s.livenessAgeMs / 1000).toFixed(1)}s ago`;
-      const held = s.leases.filter((l) => l.leading).map((l) => l.lease);
+      const lv = s.liveness;
+      const l2 = s.l2;
+      const age = lv.ageMs === null ? 'never written' : `${(lv.ageMs / 1000).toFixed(1)}s ago`;
+      const held = l2.leases.filter((l) => l.leading).map((l) => l.lease);
       const lines = [
         `Node:             ${s.node}`,
-        `Store:            ${s.store}`,
+        `Store:            ${s.store.url} (watching ${s.store.watching.join(', ') || 'nothing'})`,
+        `Modules:          ${s.modules.map((m) => (m.state === 'running' ? m.name : `${m.name} (${m.state})`)).join(', ')}`,
         `Devices:          ${s.devices.map((d) => `${d.name} ${d.mac} (ifindex ${d.ifindex})`).join(', ') || 'none'}`,
-        `Agent liveness:   ${age} (every ${s.livenessIntervalMs}ms, max ${s.maxLivenessMs}ms)`,
-        `Leases held:      ${held.length}/${s.leases.length}${held.length ? ` (${held.join(', ')})` : ''}`,
-        `Responder:        ${s.responder.length} entries`,
-        `Initial sync:     ${s.initialSyncDone ? 'done' : 'pending'}`,
+        `Agent liveness:   ${age} (every ${lv.intervalMs}ms, max ${lv.maxMs}ms)`,
+        `Leases held:      ${held.length}/${l2.leases.length}${held.length ? ` (${held.join(', ')})` : ''}`,
+        `Responder:        ${l2.responder.length} entries`,
+        `Initial sync:     ${l2.initialSyncDone ? 'done' : 'pending'}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -3,8 +3,8 @@
 // → the responder map (reconciler.ts). Any change recomputes everything from the cache
 // (level-triggered); a full map resync runs at start and every 5 minutes.
 import type { CiliumL2AnnouncementPolicy } from '../api/index.js';
+import type { Informer, Informers } from '../store/informer.js';
 import type { Store } from '../store/types.js';
-import { ObjectCache } from './cache.js';
 import { type Clock, systemClock } from './clock.js';
 import { nextConditions } from './conditions.js';
 import { type DesiredRow, desiredRows } from './desired.js';
@@ -17,6 +17,8 @@ import type { L2PolicyLike, ServiceLike } from './types.js';
 
 export interface AnnouncerOptions {
   store: Store;
+  /** The process's informers: the announcer reads Services, L2 policies and Nodes from them. */
+  informers: Informers;
   leases: LeaseClient;
   nodeName: string;
   clock: Clock;
@@ -34,7 +36,9 @@ export interface AnnouncerOptions {
 
 export class L2Announcer {
   #o: AnnouncerOptions;
-  #cache: ObjectCache;
+  #services: Informer<'Service'>;
+  #policies: Informer<'CiliumL2AnnouncementPolicy'>;
+  #nodes: Informer<'Node'>;
   #elections: Elections;
   #reconciler: ResponderReconciler;
   #selected = new Map<string, SelectedService>();
@@ -43,6 +47,8 @@ export class L2Announcer {
   #tasks: Promise<void>[] = [];
   #resync: NodeJS.Timeout | undefined;
   #scheduled = false;
+  #scheduleTimer: NodeJS.Timeout | undefined;
+  #unsubscribe: Array<() => void> = [];
   #finishInitialSync: (() => void) | undefined;
   #synced!: () => void;
   /** Settles when the initial sync is done: the responder map holds only what this run wants. */
@@ -52,7 +58,9 @@ export class L2Announcer {
 
   constructor(opts: AnnouncerOptions) {
     this.#o = opts;
-    this.#cache = new ObjectCache(opts.store, opts.nodeName, () => this.schedule(), opts.log);
+    this.#services = opts.informers.for('Service');
+    this.#policies = opts.informers.for('CiliumL2AnnouncementPolicy');
+    this.#nodes = opts.informers.for('Node');
     this.#elections = new Elections({
       client: opts.leases,
       clock: opts.clock,
@@ -111,10 +119,13 @@ export class L2Announcer {
 
   async start(): Promise<void> {
     if (!this.#finishInitialSync) this.armInitialSync();
-    const revision = await this.#cache.load();
+    // Store outages leave the informers' last known state in place; elections, not the cache,
+    // decide what happens then.
+    for (const inf of [this.#services, this.#policies, this.#nodes])
+      this.#unsubscribe.push(inf.subscribe(() => this.schedule()));
+    await Promise.all([this.#services.start(), this.#policies.start(), this.#nodes.start()]);
     this.#recompute();
     this.#reconciler.fullSync(this.#rows);
-    this.#tasks.push(this.#cache.follow(revision, this.#abort.signal));
     this.#tasks.push(this.#elections.runGarbageCollector(this.#abort.signal));
     this.#tasks.push(this.#elections.firstAttempts().then(() => this.#finishInitialSync?.()));
     this.#resync = setInterval(() => this.#applyRows(true), FULL_RESYNC_INTERVAL_MS);
@@ -122,9 +133,9 @@ export class L2Announcer {
 
   /** Coalesces bursts of changes into one recomputation. */
   schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#abort.signal.aborted) return;
     this.#scheduled = true;
-    setTimeout(() => {
+    this.#scheduleTimer = setTimeout(() => {
       this.#scheduled = false;
       this.#recompute();
     }, 20);
@@ -136,19 +147,19 @@ export class L2Announcer {
   }
 
   #recompute(): void {
-    const node = this.#cache.node;
+    const node = this.#nodes.get({ namespace: '', name: this.#o.nodeName });
     if (!node) {
       this.#o.log(`l2 announcer: node ${this.#o.nodeName} not in the store yet; nothing selected`);
       this.#selected = new Map();
     } else {
       const result = selectServices({
         node,
-        policies: this.#cache.policies as L2PolicyLike[],
-        services: this.#cache.services as ServiceLike[],
+        policies: this.#policies.list() as L2PolicyLike[],
+        services: this.#services.list() as ServiceLike[],
         devices: this.#o.deviceNames(),
       });
       this.#selected = result.services;
-      for (const p of this.#cache.policies) {
+      for (const p of this.#policies.list()) {
         const checks = result.checks.get(p.metadata.name);
         if (checks) void this.#writeConditions(p, checks);
       }
@@ -196,6 +207,8 @@ export class L2Announcer {
   /** Stops elections (releasing leases, which removes our rows) and the watch. */
   async stop(): Promise<void> {
     if (this.#resync) clearInterval(this.#resync);
+    if (this.#scheduleTimer) clearTimeout(this.#scheduleTimer);
+    for (const off of this.#unsubscribe) off();
     this.#abort.abort();
     await this.#elections.stopAll();
     // Bounded: a task stuck on a dead store must not hold shutdown, nor (once done) a timer the process.

@@ -19,3 +19,10 @@ export function openStore(url: string): Store {
   return new EtcdStore({ endpoints: parsed.endpoints, prefix: parsed.prefix });
 }
 export { type ApplyAction, type ApplyResult, applyLine, applyManifests, applyObject } from './apply.js';
+export {
+  type InformerEvent,
+  Informer,
+  type InformerOptions,
+  Informers,
+  type Subscriber,
+} from './informer.js';

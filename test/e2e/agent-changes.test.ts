@@ -26,7 +26,9 @@ describe('waggle agent: store changes move and remove announcements', { timeout:
   const other = (name: string) => NODES.find((n) => n !== name) as string;
   /** Responder entries of one agent for `ip`, as "iface=responses". */
   const entries = async (node: string, ip = VIP) =>
-    (await h.status(node)).responder.filter((e) => e.ip === ip).map((e) => `${e.iface}=${e.responsesSent}`);
+    (await h.status(node)).l2.responder
+      .filter((e) => e.ip === ip)
+      .map((e) => `${e.iface}=${e.responsesSent}`);
   /** Gratuitous ARPs seen by the client (46-byte padded frames; datapath answers to arping are 28). */
   /** The lease record once released (empty holder), 'collected' once deleted, else undefined. */
   const releasedOrCollected = (svc: string) => {
@@ -102,8 +104,8 @@ describe('waggle agent: store changes move and remove announcements', { timeout:
     // Both services are now on `next`: the labelled node runs for nothing at all.
     assert.ok(await waitFor(() => (h.holder('web2') === next ? true : undefined), 10_000, 200));
     const st = await h.status(holder);
-    assert.deepEqual(st.leases, [], 'no elections on a node the policy no longer selects');
-    assert.equal(st.responder.length, 0, 'its responder entries are gone');
+    assert.deepEqual(st.l2.leases, [], 'no elections on a node the policy no longer selects');
+    assert.equal(st.l2.responder.length, 0, 'its responder entries are gone');
     assert.match(h.logs.get(holder) ?? '', new RegExp(`lease ${leaseOf('web')} lost or released`));
     assert.equal(h.lease('web')?.leaseTransitions, (before?.leaseTransitions ?? 0) + 1);
     assert.equal(await h.arpingUntilAnswer('eth1'), h.node(next).ns.mac('eth1'));
@@ -145,7 +147,7 @@ describe('waggle agent: store changes move and remove announcements', { timeout:
   it('policy delete: every entry goes, every lease is released and then garbage-collected', async () => {
     h.lab.store('delete', 'CiliumL2AnnouncementPolicy', 'policy1');
     const empty = await waitForAsync(async () => {
-      const counts = await Promise.all(NODES.map(async (n) => (await h.status(n)).responder.length));
+      const counts = await Promise.all(NODES.map(async (n) => (await h.status(n)).l2.responder.length));
       return counts.every((c) => c === 0) ? true : undefined;
     }, 5000);
     assert.ok(empty, 'no responder entries on any node');
@@ -176,6 +178,6 @@ describe('waggle agent: store changes move and remove announcements', { timeout:
       100,
     );
     assert.ok(logged, `no "lease GC deleted" log line; logs:\n${h.dump()}`);
-    for (const n of NODES) assert.deepEqual((await h.status(n)).leases, [], `${n} runs no election`);
+    for (const n of NODES) assert.deepEqual((await h.status(n)).l2.leases, [], `${n} runs no election`);
   });
 });

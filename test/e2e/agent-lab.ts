@@ -105,6 +105,9 @@ export class AgentLab {
 export const TEST_TIMINGS = { lease: 3000, renew: 1000, retry: 200 };
 
 /** `waggle agent` argv for a lab node: pins on the lab's bpffs, socket in the lab's run dir. */
+/** The agents' --map-sample-interval in tests; wait this long (plus a margin) before a scrape. */
+export const MAP_SAMPLE_MS = 100;
+
 export function agentArgv(lab: AgentLab, name: string, extra: string[] = []): string[] {
   const T = TEST_TIMINGS;
   return [
@@ -126,6 +129,9 @@ export function agentArgv(lab: AgentLab, name: string, extra: string[] = []): st
     `${T.retry}ms`,
     '--agent-liveness-update-interval',
     '200ms',
+    // Metrics read map occupancy from a sample; a short period lets tests scrape soon after a change.
+    '--map-sample-interval',
+    `${MAP_SAMPLE_MS}ms`,
     ...extra,
   ];
 }

@@ -16,6 +16,7 @@ import {
   waitFor,
   waitForAsync,
 } from './agent-harness.js';
+import { MAP_SAMPLE_MS } from './agent-lab.js';
 
 const PORT = 9962;
 const SVC = { service: 'default/web' };
@@ -66,8 +67,8 @@ describe('waggle agent: --node-labels, --devices and the metrics endpoint', { ti
     assert.equal(node('node-b').metadata.labels[CONTROL_PLANE], '');
     assert.equal(h.holder(), 'node-a');
     const b = await h.status('node-b');
-    assert.deepEqual(b.leases, [], 'node-b runs no election');
-    assert.equal(b.responder.length, 0);
+    assert.deepEqual(b.l2.leases, [], 'node-b runs no election');
+    assert.equal(b.l2.responder.length, 0);
     assert.doesNotMatch(h.logs.get('node-b') ?? '', /lease \S+ acquired/);
   });
 
@@ -95,6 +96,7 @@ describe('waggle agent: --node-labels, --devices and the metrics endpoint', { ti
     const got1 = await arpings('eth1', 3);
     assert.equal(got0, 4);
     assert.equal(got1, 3);
+    await sleep(MAP_SAMPLE_MS * 3); // gauges of map contents read the agent's last sample
     const text = h.scrape('node-a', PORT);
     assert.equal(metric(text, 'waggle_l2_leases_held'), 1);
     assert.equal(metric(text, 'waggle_l2_lease_transitions_total', { ...SVC, event: 'acquired' }), 1);
@@ -108,7 +110,7 @@ describe('waggle agent: --node-labels, --devices and the metrics endpoint', { ti
     const age = metric(text, 'waggle_agent_liveness_age_seconds');
     assert.ok(age !== undefined && age >= 0 && age < 1, `liveness age ${age}s (written every 200 ms)`);
     const st = await h.status('node-a');
-    const sum = st.responder.reduce((n, e) => n + Number(e.responsesSent), 0);
+    const sum = st.l2.responder.reduce((n, e) => n + Number(e.responsesSent), 0);
     assert.equal(sum, got0 + got1, 'the map counters agree with the scrape');
 
     const b = h.scrape('node-b', PORT);
@@ -127,7 +129,7 @@ describe('waggle agent: --node-labels, --devices and the metrics endpoint', { ti
     h.setNodeLabels('node-a', (l) => ({ ...l, [CONTROL_PLANE]: '' }));
     assert.ok(await waitFor(() => (h.holder() === 'node-b' ? true : undefined), 10_000, 200), h.dump());
     const entries = await waitForAsync(
-      async () => ((await h.status('node-b')).responder.length === 1 ? true : undefined),
+      async () => ((await h.status('node-b')).l2.responder.length === 1 ? true : undefined),
       5000,
     );
     assert.ok(entries, 'node-b has its one entry (eth1)');
@@ -153,6 +155,7 @@ describe('waggle agent: --node-labels, --devices and the metrics endpoint', { ti
     assert.equal(metric(b, 'waggle_l2_gratuitous_arps_sent_total', { interface: 'eth0' }), undefined);
     assert.equal(await h.arpingUntilAnswer('eth1'), h.node('node-b').ns.mac('eth1'));
     assert.equal(await h.arping('eth0'), '', 'node-b announces only on its --devices eth1');
+    await sleep(MAP_SAMPLE_MS * 3);
     assert.equal(metric(h.scrape('node-b', PORT), 'waggle_l2_responses_sent', { ip: VIP }), 1);
   });
 });

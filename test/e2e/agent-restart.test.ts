@@ -60,8 +60,8 @@ describe('waggle agent: SIGKILL and immediate restart of the holder', { timeout:
     // Warm up: a few answered requests so the counters are non-zero before the kill.
     for (const dev of ['eth0', 'eth1']) assert.equal(await h.arpingUntilAnswer(dev), hn.ns.mac(dev));
     const before = await h.status(holder);
-    assert.equal(before.responder.length, 2);
-    const counterBefore = new Map(before.responder.map((e) => [e.iface, BigInt(e.responsesSent)]));
+    assert.equal(before.l2.responder.length, 2);
+    const counterBefore = new Map(before.l2.responder.map((e) => [e.iface, BigInt(e.responsesSent)]));
     const leaseBefore = h.lease();
     const garpsBefore = h.tcpdump.split(', length 46').length;
 
@@ -99,17 +99,17 @@ describe('waggle agent: SIGKILL and immediate restart of the holder', { timeout:
     assert.doesNotMatch(h.logs.get(other) ?? '', /lease \S+ acquired/, 'the other node never acquired');
 
     const leading = await waitForAsync(
-      async () => ((await h.status(holder)).leases.find((l) => l.leading) ? true : undefined),
+      async () => ((await h.status(holder)).l2.leases.find((l) => l.leading) ? true : undefined),
       5000,
     );
     assert.ok(leading, 'the restarted agent reports leading');
     const after = await h.status(holder);
-    assert.equal(after.responder.length, 2);
+    assert.equal(after.l2.responder.length, 2);
     for (const [dev, tally] of [
       ['eth0', eth0],
       ['eth1', eth1],
     ] as const) {
-      const now = BigInt(after.responder.find((e) => e.iface === dev)?.responsesSent ?? '0');
+      const now = BigInt(after.l2.responder.find((e) => e.iface === dev)?.responsesSent ?? '0');
       const was = counterBefore.get(dev) ?? 0n;
       assert.ok(was >= 1n, `${dev} counter was non-zero before the kill`);
       assert.ok(

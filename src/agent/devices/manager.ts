@@ -104,6 +104,19 @@ export class DeviceManager {
     this.#monitor = undefined;
   }
 
+  /** Removes every attachment this manager made (a failed agent start leaves no tc filter). */
+  detachAll(): void {
+    for (const [ifindex, att] of this.#attached) {
+      try {
+        att.detach();
+      } catch {
+        // The device is gone, and its hook with it.
+      }
+      this.#o.devicesMap.delete(ifindex);
+    }
+    this.#attached.clear();
+  }
+
   #safeRescan(): void {
     try {
       this.rescan();

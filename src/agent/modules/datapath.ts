@@ -1,0 +1,95 @@
+// The host datapath: bpf_host.o loaded with its maps pinned, and the views of its maps that the
+// registry makes generic — `waggle map list` / `map get NAME` print any map of the object with
+// no per-map code. Map occupancy for metrics is sampled on a timer, never walked per scrape.
+import type { TypedMap } from '../../bpf/typed-map.js';
+import type { RowContext } from '../../bpf/codec.js';
+import { type HostDatapath, loadHostDatapath } from '../../datapath/host-datapath.js';
+import type { AgentModule } from '../module.js';
+import type { MapRows, MapSummary } from '../status.js';
+
+export interface DatapathModuleOptions {
+  objPath: string;
+  pinDir: string;
+  maxLivenessNs: bigint;
+  /** How often map occupancy is counted for metrics. */
+  sampleMs?: number;
+  log(msg: string): void;
+}
+
+export class DatapathModule implements AgentModule {
+  readonly name = 'datapath';
+  readonly #o: DatapathModuleOptions;
+  #dp: HostDatapath | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #sampled: MapSummary[] = [];
+
+  constructor(opts: DatapathModuleOptions) {
+    this.#o = opts;
+  }
+
+  get dp(): HostDatapath {
+    if (!this.#dp) throw new Error('datapath module not started');
+    return this.#dp;
+  }
+
+  start(): void {
+    this.#dp = loadHostDatapath({
+      objPath: this.#o.objPath,
+      pinDir: this.#o.pinDir,
+      maxLivenessNs: this.#o.maxLivenessNs,
+    });
+    this.#o.log(`datapath loaded, maps pinned in ${this.#o.pinDir}`);
+    this.sample();
+    this.#timer = setInterval(() => this.sample(), this.#o.sampleMs ?? 10_000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#dp?.close();
+    this.#dp = undefined;
+  }
+
+  #maps(): Array<TypedMap<unknown, unknown>> {
+    return Object.values(this.dp.maps) as Array<TypedMap<unknown, unknown>>;
+  }
+
+  /** Counts every map now (a user asked: `waggle map list`). */
+  summaries(): MapSummary[] {
+    return this.#maps().map((m) => ({ name: m.name, entries: m.count(), maxEntries: m.maxEntries }));
+  }
+
+  /** The last sample, for metrics. */
+  sampled(): MapSummary[] {
+    return this.#sampled;
+  }
+
+  sample(): void {
+    try {
+      this.#sampled = this.summaries();
+    } catch (err) {
+      this.#o.log(`map sample: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Every entry of one map as its codec prints it; undefined for a map this object lacks. */
+  rows(name: string, ctx: RowContext): MapRows | undefined {
+    const map = this.#maps().find((m) => m.name === name);
+    if (!map) return undefined;
+    const { codec } = map;
+    const rows = map
+      .entries()
+      .filter(([k, v]) => codec.showRow?.(k, v) ?? true)
+      .map(([k, v]) => codec.row(k, v, ctx));
+    return { name, columns: [...codec.columns], rows };
+  }
+
+  mapNames(): string[] {
+    return this.#maps().map((m) => m.name);
+  }
+
+  status(): { pinDir: string; maps: MapSummary[] } {
+    return { pinDir: this.#o.pinDir, maps: this.#sampled };
+  }
+}
