@@ -16,6 +16,7 @@ import { DeviceManager } from './devices/manager.js';
 import type { AgentConfig } from './flags.js';
 import { LivenessTicker } from './liveness.js';
 import { AgentMetrics } from './metrics.js';
+import { NodeHeartbeat } from './node-heartbeat.js';
 import { registerNode } from './node-registration.js';
 import type { AgentStatus } from './status.js';
 
@@ -34,6 +35,7 @@ export class Agent {
   #announcer!: L2Announcer;
   #metrics!: AgentMetrics;
   #api: { close(): void } | undefined;
+  #nodeHeartbeat: NodeHeartbeat | undefined;
   #garpAbort = new AbortController();
   #stopped = false;
 
@@ -92,6 +94,16 @@ export class Agent {
     this.#announcer.armInitialSync();
     const addrs = this.#devices.selected.flatMap((d) => d.addresses.filter((a) => !a.includes(':')));
     log(`node ${cfg.node}: ${await registerNode(this.#store, cfg.node, cfg.nodeLabels, addrs)}`);
+    // Node Ready heartbeat (kubelet's node status loop), right after the Node exists. To become
+    // a module {name, start, stop} when the agent is split into modules; stop() is synchronous.
+    this.#nodeHeartbeat = new NodeHeartbeat({
+      store: this.#store,
+      nodeName: cfg.node,
+      intervalMs: cfg.nodeStatusUpdateFrequencyMs,
+      now: Date.now,
+      log,
+    });
+    this.#nodeHeartbeat.start();
     await this.#announcer.start();
     if (!resumeAtOnce) void this.#announcer.initialSync.then(() => this.#stopped || this.#liveness.start());
     this.#api = await serveApi(cfg.apiSocket, () => this.status());
@@ -190,6 +202,7 @@ export class Agent {
   /** Graceful stop: release leases, stop liveness, keep pins and attachments. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#nodeHeartbeat?.stop(); // first, and never awaited: leaves Ready as last posted
     this.#garpAbort.abort();
     this.#api?.close();
     this.#metrics?.close();

@@ -7,6 +7,8 @@ export interface AgentFlags {
   store: string;
   devices?: string;
   agentLivenessUpdateInterval: string;
+  /** Optional so callers built before it keep compiling; the CLI always passes its default. */
+  nodeStatusUpdateFrequency?: string;
   l2AnnouncementsLeaseDuration: string;
   l2AnnouncementsRenewDeadline: string;
   l2AnnouncementsRetryPeriod: string;
@@ -23,6 +25,8 @@ export interface AgentConfig {
   store: string;
   devicePatterns: RegExp[] | undefined;
   livenessIntervalMs: number;
+  /** How often the Node's Ready heartbeat is posted (kubelet's --node-status-update-frequency). */
+  nodeStatusUpdateFrequencyMs: number;
   /** Raw flag value: the datapath's max liveness (Cilium uses the unsanitised value too). */
   leaseDurationMs: number;
   timings: LeaseTimings;
@@ -33,6 +37,9 @@ export interface AgentConfig {
   metrics: { host: string; port: number } | undefined;
   nodeLabels: Record<string, string>;
 }
+
+/** The kubelet's default --node-status-update-frequency. */
+export const DEFAULT_NODE_STATUS_UPDATE_FREQUENCY = '10s';
 
 export function defaultApiSocket(node: string): string {
   return `/run/waggle/${node}/agent.sock`;
@@ -60,6 +67,9 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   const interval = parseDuration(f.agentLivenessUpdateInterval, '--agent-liveness-update-interval');
   if (interval <= 0)
     throw new Error(`--agent-liveness-update-interval "${f.agentLivenessUpdateInterval}": must be > 0`);
+  const statusText = f.nodeStatusUpdateFrequency ?? DEFAULT_NODE_STATUS_UPDATE_FREQUENCY;
+  const statusMs = parseDuration(statusText, '--node-status-update-frequency');
+  if (!(statusMs > 0)) throw new Error(`--node-status-update-frequency "${statusText}": must be > 0`);
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
@@ -71,6 +81,7 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     store: f.store,
     devicePatterns: f.devices ? compileDevicePatterns(f.devices.split(',').filter(Boolean)) : undefined,
     livenessIntervalMs: interval,
+    nodeStatusUpdateFrequencyMs: statusMs,
     leaseDurationMs,
     timings: sanitizeTimings(
       {
