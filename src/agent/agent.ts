@@ -4,7 +4,7 @@
 //   datapath   bpf_host.o loaded, maps pinned, occupancy sampled
 //   liveness   AgentLiveness for the datapath
 //   devices    from_netdev on the selected native devices
-//   node       this node's Node object
+//   node       this node's Node object and its Ready heartbeat
 //   l2         L2 announcements: elections, the responder map, gratuitous ARP
 //   api        the API socket (status, maps)
 //   metrics    the Prometheus endpoint, when asked for
@@ -70,6 +70,7 @@ export class Agent {
       store: () => store.store,
       node: cfg.node,
       labels: cfg.nodeLabels,
+      heartbeatMs: cfg.nodeStatusUpdateFrequencyMs,
       addresses: () => devices.selected.flatMap((d) => d.addresses.filter((a) => !a.includes(':'))),
       log,
     });

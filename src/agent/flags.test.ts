@@ -49,6 +49,11 @@ describe('parseAgentFlags', () => {
     assert.equal(cfg.metrics, undefined);
     assert.deepEqual(cfg.timings, { leaseDurationMs: 15_000, renewDeadlineMs: 5000, retryPeriodMs: 2000 });
     assert.equal(cfg.leaseDurationMs, 15_000);
+    assert.equal(cfg.nodeStatusUpdateFrequencyMs, 10_000, "kubelet's --node-status-update-frequency");
+    assert.equal(
+      parseAgentFlags({ ...base, nodeStatusUpdateFrequency: '250ms' }, () => {}).nodeStatusUpdateFrequencyMs,
+      250,
+    );
   });
 
   it('--devices compiles each comma-separated entry', () => {
@@ -89,6 +94,8 @@ describe('parseAgentFlags', () => {
     [{ gratuitousArpCount: '1.5' }, /^--gratuitous-arp-count "1\.5"/],
     [{ agentLivenessUpdateInterval: '0' }, /^--agent-liveness-update-interval "0": must be > 0$/],
     [{ l2AnnouncementsLeaseDuration: '15' }, /^--l2-announcements-lease-duration "15": not a duration/],
+    [{ nodeStatusUpdateFrequency: '0' }, /^--node-status-update-frequency "0": must be > 0$/],
+    [{ nodeStatusUpdateFrequency: '10' }, /^--node-status-update-frequency "10": not a duration/],
     [{ metricsAddr: 'localhost' }, /^--metrics-addr "localhost": expected HOST:PORT$/],
     [{ metricsAddr: ':70000' }, /^--metrics-addr ":70000": expected HOST:PORT$/],
     [{ nodeLabels: '=v' }, /^--node-labels "=v": empty label key/],

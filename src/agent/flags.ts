@@ -7,6 +7,8 @@ export interface AgentFlags {
   store: string;
   devices?: string;
   agentLivenessUpdateInterval: string;
+  /** Optional so callers built before it keep compiling; the CLI always passes its default. */
+  nodeStatusUpdateFrequency?: string;
   l2AnnouncementsLeaseDuration: string;
   l2AnnouncementsRenewDeadline: string;
   l2AnnouncementsRetryPeriod: string;
@@ -25,6 +27,8 @@ export interface AgentConfig {
   store: string;
   devicePatterns: RegExp[] | undefined;
   livenessIntervalMs: number;
+  /** How often the Node's Ready heartbeat is posted (kubelet's --node-status-update-frequency). */
+  nodeStatusUpdateFrequencyMs: number;
   /** Raw flag value: the datapath's max liveness (Cilium uses the unsanitised value too). */
   leaseDurationMs: number;
   timings: LeaseTimings;
@@ -36,6 +40,9 @@ export interface AgentConfig {
   nodeLabels: Record<string, string>;
   mapSampleMs: number;
 }
+
+/** The kubelet's default --node-status-update-frequency. */
+export const DEFAULT_NODE_STATUS_UPDATE_FREQUENCY = '10s';
 
 export function defaultApiSocket(node: string): string {
   return `/run/waggle/${node}/agent.sock`;
@@ -65,6 +72,9 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     throw new Error(`--agent-liveness-update-interval "${f.agentLivenessUpdateInterval}": must be > 0`);
   const mapSampleMs = parseDuration(f.mapSampleInterval ?? '10s', '--map-sample-interval');
   if (mapSampleMs <= 0) throw new Error(`--map-sample-interval "${f.mapSampleInterval}": must be > 0`);
+  const statusText = f.nodeStatusUpdateFrequency ?? DEFAULT_NODE_STATUS_UPDATE_FREQUENCY;
+  const statusMs = parseDuration(statusText, '--node-status-update-frequency');
+  if (!(statusMs > 0)) throw new Error(`--node-status-update-frequency "${statusText}": must be > 0`);
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
@@ -76,6 +86,7 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     store: f.store,
     devicePatterns: f.devices ? compileDevicePatterns(f.devices.split(',').filter(Boolean)) : undefined,
     livenessIntervalMs: interval,
+    nodeStatusUpdateFrequencyMs: statusMs,
     leaseDurationMs,
     timings: sanitizeTimings(
       {

@@ -105,3 +105,36 @@ test('validation applies the reference defaults', () => {
   });
   assert.ok(lease.ok && lease.object.metadata.namespace === 'default');
 });
+
+test('Node conditions: RFC 3339 times, with the field path in the error', () => {
+  const node = (lastHeartbeatTime: string, extra: Record<string, unknown> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'node-a' },
+    status: {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          lastHeartbeatTime,
+          lastTransitionTime: '2025-01-01T00:00:00Z',
+          ...extra,
+        },
+      ],
+    },
+  });
+  assert.equal(validateObject(node('2025-01-01T00:00:01.250Z')).ok, true);
+  assert.equal(validateObject(node('2025-01-01T01:00:01+01:00')).ok, true);
+  const bad = validateObject(node('yesterday'));
+  assert.equal(bad.ok, false);
+  if (!bad.ok)
+    assert.deepEqual(bad.errors, [
+      {
+        path: 'status.conditions[0].lastHeartbeatTime',
+        message: 'must be an RFC 3339 time, e.g. 2025-01-01T00:00:00Z',
+      },
+    ]);
+  const unknownField = validateObject(node('2025-01-01T00:00:01Z', { lastProbeTime: 'x' }));
+  assert.equal(unknownField.ok, false);
+  if (!unknownField.ok) assert.match(unknownField.errors[0]?.path ?? '', /^status\.conditions\[0\]/);
+});

@@ -30,7 +30,7 @@ export {
 export { CiliumL2AnnouncementPolicySchema } from './policy.js';
 export { CiliumLoadBalancerIPPoolSchema } from './pool.js';
 export { LeaseSchema } from './lease.js';
-export { NodeSchema } from './node.js';
+export { type NodeCondition, NodeSchema, setNodeCondition } from './node.js';
 export { ServiceSchema } from './service.js';
 export {
   isKind,

@@ -1,15 +1,20 @@
 // `waggle agent`: runs the node agent in the foreground until SIGTERM/SIGINT.
 import type { Command } from 'commander';
 import { Agent, log } from '../agent/agent.js';
-import { type AgentFlags, parseAgentFlags } from '../agent/flags.js';
+import { type AgentFlags, DEFAULT_NODE_STATUS_UPDATE_FREQUENCY, parseAgentFlags } from '../agent/flags.js';
 
 export function registerAgent(program: Command): void {
   program
     .command('agent')
-    .description('run the node agent: datapath, liveness, L2 announcements')
+    .description('run the node agent: datapath, liveness, L2 announcements, node status')
     .requiredOption('--node <name>', "this node's name (Node object, lease holder identity)")
     .option('--devices <regex,...>', 'native devices (regexes; "eth+" = prefix); default: auto-detect')
     .option('--agent-liveness-update-interval <dur>', 'how often to write AgentLiveness', '1s')
+    .option(
+      '--node-status-update-frequency <dur>',
+      "how often to post the Node's Ready heartbeat",
+      DEFAULT_NODE_STATUS_UPDATE_FREQUENCY,
+    )
     .option(
       '--l2-announcements-lease-duration <dur>',
       'lease duration, also the datapath max liveness',

@@ -48,7 +48,13 @@ const services: Columns<Service> = {
   ],
 };
 
-function nodeStatus(n: Node): string {
+/**
+ * kubectl's node STATUS (printNode in kubernetes pkg/printers/internalversion/printers.go):
+ * `Ready` for Ready=True, `NotReady` for any other status *including Unknown* (so a node whose
+ * agent stopped posting reads NotReady, as in Kubernetes), `Unknown` only when there is no Ready
+ * condition at all; `,SchedulingDisabled` when cordoned.
+ */
+export function nodeStatus(n: Node): string {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
   const base = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
   return n.spec.unschedulable ? `${base},SchedulingDisabled` : base;

@@ -1,9 +1,9 @@
 // kubectl's AGE and table formats, and the Service columns from the seed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Service } from '../api/index.js';
+import type { Node, NodeCondition, Service } from '../api/index.js';
 import { humanDuration } from './format-age.js';
-import { serviceExternalIp, servicePorts } from './format-columns.js';
+import { nodeStatus, serviceExternalIp, servicePorts } from './format-columns.js';
 import { formatTable } from './format-table.js';
 
 test('AGE follows kubectl: 40s, 115s, 4m9s, 8m49s, 16m, 5h3m, 24h, 8d, 2y', () => {
@@ -53,4 +53,25 @@ test('EXTERNAL-IP and PORT(S) as kubectl prints them', () => {
     '<none>',
   );
   assert.equal(serviceExternalIp({ ...svc, spec: { ...svc.spec, externalIPs: ['192.0.2.1'] } }), '192.0.2.1');
+});
+
+test("node STATUS is kubectl's: Ready, NotReady for False and Unknown, Unknown without Ready", () => {
+  const node = (conditions: NodeCondition[] | undefined, unschedulable = false): Node => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'n' },
+    spec: unschedulable ? { unschedulable } : {},
+    ...(conditions ? { status: { conditions } } : {}),
+  });
+  const ready = (status: NodeCondition['status']): NodeCondition[] => [
+    { type: 'MemoryPressure', status: 'True' },
+    { type: 'Ready', status },
+  ];
+  assert.equal(nodeStatus(node(ready('True'))), 'Ready');
+  assert.equal(nodeStatus(node(ready('False'))), 'NotReady');
+  assert.equal(nodeStatus(node(ready('Unknown'))), 'NotReady');
+  assert.equal(nodeStatus(node(undefined)), 'Unknown');
+  assert.equal(nodeStatus(node([{ type: 'MemoryPressure', status: 'True' }])), 'Unknown');
+  assert.equal(nodeStatus(node(ready('True'), true)), 'Ready,SchedulingDisabled');
+  assert.equal(nodeStatus(node(undefined, true)), 'Unknown,SchedulingDisabled');
 });

@@ -1,22 +1,39 @@
-// `waggle operator`: LB-IPAM for the cluster (one operator per cluster).
+// `waggle operator`: LB-IPAM and node lifecycle for the cluster (one operator per cluster).
 import type { Command } from 'commander';
 import { parseCidr } from '../lbipam/addr.js';
 import { DEFAULT_SERVICE_CIDR } from '../lbipam/cluster-ip.js';
+import { parseDuration } from '../l2announcer/timings.js';
 import { runOperator } from '../operator/operator.js';
 
 interface Flags {
   serviceCidr: string;
   metricsAddr: string;
   resync: string;
+  nodeMonitorPeriod: string;
+  nodeMonitorGracePeriod: string;
+}
+
+function positiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (!(ms > 0)) throw new Error(`${flag} "${text}": must be > 0`);
+  return ms;
 }
 
 export function registerOperator(program: Command): void {
   program
     .command('operator')
-    .description('allocate LoadBalancer IPs from CiliumLoadBalancerIPPools (LB-IPAM) and clusterIPs')
+    .description(
+      'allocate LoadBalancer IPs from CiliumLoadBalancerIPPools (LB-IPAM) and clusterIPs; mark silent Nodes Unknown',
+    )
     .option('--service-cidr <cidr>', 'where clusterIPs come from', DEFAULT_SERVICE_CIDR)
     .option('--metrics-addr <host:port>', 'Prometheus metrics endpoint (/metrics)', '127.0.0.1:9963')
     .option('--resync <seconds>', 'full resync period, the safety net of the watch', '300')
+    .option('--node-monitor-period <dur>', 'how often Node heartbeats are checked', '5s')
+    .option(
+      '--node-monitor-grace-period <dur>',
+      'heartbeat age after which a Node becomes Ready=Unknown',
+      '40s',
+    )
     .action(async (opts: Flags, cmd: Command) => {
       const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
       if (!store)
@@ -28,9 +45,21 @@ export function registerOperator(program: Command): void {
       const resync = Number(opts.resync);
       if (!Number.isFinite(resync) || resync <= 0)
         throw new Error(`--resync "${opts.resync}": must be a positive number of seconds`);
+      const nodeMonitorPeriodMs = positiveDuration(opts.nodeMonitorPeriod, '--node-monitor-period');
+      const nodeMonitorGracePeriodMs = positiveDuration(
+        opts.nodeMonitorGracePeriod,
+        '--node-monitor-grace-period',
+      );
       const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
       await runOperator(
-        { store, serviceCidr: opts.serviceCidr, metricsAddr: opts.metricsAddr, resyncMs: resync * 1000 },
+        {
+          store,
+          serviceCidr: opts.serviceCidr,
+          metricsAddr: opts.metricsAddr,
+          resyncMs: resync * 1000,
+          nodeMonitorPeriodMs,
+          nodeMonitorGracePeriodMs,
+        },
         log,
       );
     });

@@ -1,7 +1,13 @@
-// `waggle operator`: one per cluster. Composes the store, the LB-IPAM controller and the metrics
-// endpoint, and shuts them down in reverse order on SIGTERM/SIGINT.
+// `waggle operator`: one per cluster. Composes the store, the LB-IPAM controller, the node
+// lifecycle controller and the metrics endpoint, and shuts them down in reverse order on
+// SIGTERM/SIGINT.
 import type { Server } from 'node:http';
 import { LbIpamController } from '../lbipam/controller.js';
+import { NodeLifecycleController } from '../nodelifecycle/controller.js';
+import {
+  DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS,
+  DEFAULT_NODE_MONITOR_PERIOD_MS,
+} from '../nodelifecycle/decide.js';
 import { openStore, type Store } from '../store/index.js';
 import { lbipamRegistry, serveMetrics } from './metrics.js';
 
@@ -10,11 +16,15 @@ export interface OperatorConfig {
   serviceCidr: string;
   metricsAddr: string;
   resyncMs: number;
+  /** --node-monitor-period / --node-monitor-grace-period; Kubernetes' defaults when omitted. */
+  nodeMonitorPeriodMs?: number;
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export class Operator {
   private store: Store | undefined;
   private controller: LbIpamController | undefined;
+  private nodeLifecycle: NodeLifecycleController | undefined;
   private server: Server | undefined;
   metricsUrl = '';
 
@@ -35,10 +45,18 @@ export class Operator {
     this.server = metrics.server;
     this.metricsUrl = metrics.url;
     await this.controller.start();
+    this.nodeLifecycle = new NodeLifecycleController({
+      store: this.store,
+      monitorPeriodMs: this.cfg.nodeMonitorPeriodMs ?? DEFAULT_NODE_MONITOR_PERIOD_MS,
+      gracePeriodMs: this.cfg.nodeMonitorGracePeriodMs ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS,
+      log: this.log,
+    });
+    this.nodeLifecycle.start();
     this.log(`operator: running (store ${this.store.url}, metrics ${this.metricsUrl})`);
   }
 
   async stop(): Promise<void> {
+    this.nodeLifecycle?.stop(); // synchronous: clears its timer, awaits nothing
     await this.controller?.stop();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await this.store?.close();
