@@ -1,9 +1,18 @@
-// The LB-IPAM controller: watches Services and CiliumLoadBalancerIPPools in the Store, feeds them
-// to the pure allocator and writes back Service status, pool conditions and missing clusterIPs.
-// Level-triggered and idempotent: every write compares with the stored object first, a conflict
-// re-reads and retries, and a periodic full resync is the safety net for anything missed.
-import type { CiliumLoadBalancerIPPool, Service } from '../api/index.js';
-import { ConflictError, NotFoundError, type Store, type Watch, type WatchEvent } from '../store/index.js';
+// The LB-IPAM controller: reads Services and CiliumLoadBalancerIPPools from the process's
+// informers, feeds them to the pure allocator and writes back Service status, pool conditions
+// and missing clusterIPs. Level-triggered and idempotent: every write compares with the stored
+// object first, a conflict re-reads and retries, and a periodic full resync is the safety net for
+// anything missed. Its own writes are recorded in the informer (noteWrite), so the next write to
+// the same object starts from the version it just wrote.
+import {
+  type CiliumLoadBalancerIPPool,
+  keyOfObject,
+  type NamespacedName,
+  namespacedName,
+  type Service,
+} from '../api/index.js';
+import { type Informer, type InformerEvent, Informers } from '../store/informer.js';
+import { ConflictError, NotFoundError, type Store } from '../store/index.js';
 import { ClusterIpAllocator, needsClusterIp } from './cluster-ip.js';
 import { LbIpam } from './engine.js';
 import type { FamilySupport } from './service-view.js';
@@ -11,34 +20,28 @@ import { nextPoolStatus, nextServiceStatus } from './status-write.js';
 
 export interface ControllerOptions {
   store: Store;
+  /** The process's informers; the controller reads Services and pools from them. Default: its own. */
+  informers?: Informers;
   serviceCidr?: string;
   resyncMs?: number;
   families?: FamilySupport;
   log?: (line: string) => void;
 }
 
-/** Events for our own writes arrive after we cached the write's result: never go backwards. */
-function newer(
-  cached: { metadata: { resourceVersion?: string | undefined } } | undefined,
-  incoming: typeof cached,
-): boolean {
-  const a = cached?.metadata.resourceVersion;
-  const b = incoming?.metadata.resourceVersion;
-  return a === undefined || b === undefined || BigInt(b) >= BigInt(a);
-}
-
-const keyOf = (s: Service) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
+const keyOf = (s: Service): NamespacedName =>
+  namespacedName(s.metadata.namespace ?? 'default', s.metadata.name);
+const describe = (k: NamespacedName) => `${k.namespace}/${k.name}`;
 const MAX_RETRIES = 5;
 const POOL_WRITE_MS = 200;
 
 export class LbIpamController {
   readonly engine: LbIpam;
   readonly writes = { serviceStatus: 0, poolStatus: 0, clusterIP: 0, conflicts: 0 };
-  private readonly services = new Map<string, Service>();
-  private readonly pools = new Map<string, CiliumLoadBalancerIPPool>();
+  private readonly services: Informer<'Service'>;
+  private readonly pools: Informer<'CiliumLoadBalancerIPPool'>;
   private readonly clusterIps: ClusterIpAllocator;
-  private readonly watches: Watch[] = [];
-  private readonly loops: Promise<void>[] = [];
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly ownInformers: Informers | undefined;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private poolTimer: NodeJS.Timeout | undefined;
@@ -48,20 +51,28 @@ export class LbIpamController {
 
   constructor(private readonly opts: ControllerOptions) {
     this.engine = new LbIpam(opts.families);
+    if (!opts.informers) this.ownInformers = new Informers(opts.store);
+    const informers = opts.informers ?? (this.ownInformers as Informers);
+    this.services = informers.for('Service');
+    this.pools = informers.for('CiliumLoadBalancerIPPool');
     this.clusterIps = new ClusterIpAllocator(opts.serviceCidr);
     this.log = opts.log ?? ((line) => process.stdout.write(`${line}\n`));
   }
 
-  /** Lists everything, imports it (satisfied services first), writes what differs, then watches. */
+  /**
+   * Lists everything, imports it (satisfied services first), writes what differs, then follows
+   * changes. Events are queued behind the import, so none is lost while it runs; those that only
+   * repeat what the import saw are no-ops.
+   */
   async start(): Promise<void> {
-    const revision = await this.resync();
-    for (const kind of ['CiliumLoadBalancerIPPool', 'Service'] as const) {
-      const w = this.opts.store.watch({ kind, sinceRevision: revision });
-      this.watches.push(w as Watch);
-      this.loops.push(this.consume(w as Watch));
-    }
+    this.unsubscribe.push(
+      this.pools.subscribe((ev) => void this.serialize(() => this.handlePool(ev))),
+      this.services.subscribe((ev) => void this.serialize(() => this.handleService(ev))),
+    );
+    await Promise.all([this.pools.start(), this.services.start()]);
+    await this.serialize(() => this.resync());
     const every = this.opts.resyncMs ?? 5 * 60_000;
-    this.timer = setInterval(() => void this.serialize(() => this.resync().then(() => undefined)), every);
+    this.timer = setInterval(() => void this.serialize(() => this.resync()), every);
     this.timer.unref();
   }
 
@@ -69,8 +80,8 @@ export class LbIpamController {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.poolTimer) clearTimeout(this.poolTimer);
-    for (const w of this.watches) w.close();
-    await Promise.allSettled(this.loops);
+    for (const off of this.unsubscribe) off();
+    await this.ownInformers?.stop();
     await this.chain;
   }
 
@@ -84,79 +95,61 @@ export class LbIpamController {
     return this.chain;
   }
 
-  private async consume(w: Watch): Promise<void> {
-    for await (const ev of w) await this.serialize(() => this.handle(ev));
-  }
-
-  private async resync(): Promise<string> {
-    const store = this.opts.store;
-    const pools = await store.list({ kind: 'CiliumLoadBalancerIPPool' });
-    const svcs = await store.list({ kind: 'Service' });
-    this.applyPools(pools.items);
-    await this.applyServices(svcs.items);
+  /** Everything from the informers' caches at once: pools, then services (satisfied first). */
+  private async resync(): Promise<void> {
+    this.syncPools();
+    await this.syncServices();
     await this.flush();
-    return BigInt(pools.revision) < BigInt(svcs.revision) ? pools.revision : svcs.revision;
   }
 
-  private applyPools(items: CiliumLoadBalancerIPPool[]): void {
+  private syncPools(): void {
+    const items = this.pools.list();
     const seen = new Set(items.map((p) => p.metadata.name));
-    for (const name of this.pools.keys()) {
-      if (!seen.has(name)) {
-        this.pools.delete(name);
-        this.engine.deletePool(name);
-      }
-    }
+    for (const name of this.engine.poolNames()) if (!seen.has(name)) this.engine.deletePool(name);
     for (const p of items) this.upsertPool(p);
   }
 
-  private async applyServices(items: Service[]): Promise<void> {
-    this.services.clear();
-    for (const s of items) {
-      this.services.set(keyOf(s), s);
-      if (s.spec.clusterIP) this.clusterIps.observe(s.spec.clusterIP);
-    }
+  private async syncServices(): Promise<void> {
+    const items = this.services.list();
+    for (const s of items) if (s.spec.clusterIP) this.clusterIps.observe(s.spec.clusterIP);
     this.engine.syncServices(items);
     for (const s of items) await this.ensureClusterIp(s);
   }
 
   private upsertPool(p: CiliumLoadBalancerIPPool): void {
-    if (newer(this.pools.get(p.metadata.name), p)) this.pools.set(p.metadata.name, p);
     const res = this.engine.upsertPool(p);
     if (!res.ok && this.badPools.get(p.metadata.name) !== res.error) this.log(`lbipam: ${res.error}`);
     if (!res.ok) this.badPools.set(p.metadata.name, res.error);
     else this.badPools.delete(p.metadata.name);
   }
 
-  private async handle(ev: WatchEvent): Promise<void> {
-    if (ev.type === 'RESYNC') {
-      if (ev.objects[0]?.kind === 'Service') await this.applyServices(ev.objects as Service[]);
-      else if (ev.objects.every((o) => o.kind === 'CiliumLoadBalancerIPPool')) {
-        this.applyPools(ev.objects as CiliumLoadBalancerIPPool[]);
-      }
+  private async handlePool(ev: InformerEvent<CiliumLoadBalancerIPPool>): Promise<void> {
+    if (ev.type === 'sync') this.syncPools();
+    else if (ev.type === 'delete') this.engine.deletePool(ev.object.metadata.name);
+    else if (ev.old?.metadata.resourceVersion !== ev.object.metadata.resourceVersion)
+      this.upsertPool(ev.object);
+    await this.flush();
+  }
+
+  private async handleService(ev: InformerEvent<Service>): Promise<void> {
+    if (ev.type === 'sync') {
+      await this.syncServices();
       return this.flush();
     }
     const obj = ev.object;
-    if (obj.kind === 'CiliumLoadBalancerIPPool') {
-      if (ev.type === 'DELETED') {
-        this.pools.delete(obj.metadata.name);
-        this.engine.deletePool(obj.metadata.name);
-      } else this.upsertPool(obj);
-    } else if (obj.kind === 'Service') {
-      const key = keyOf(obj);
-      if (ev.type === 'DELETED') {
-        this.services.delete(key);
-        if (obj.spec.clusterIP) this.clusterIps.release(obj.spec.clusterIP);
-        this.engine.deleteService(obj.metadata.namespace ?? 'default', obj.metadata.name);
-      } else {
-        const cached = this.services.get(key);
-        if (!newer(cached, obj)) return this.flush(); // a stale echo of our own write
-        this.services.set(key, obj);
-        if (obj.spec.clusterIP) this.clusterIps.observe(obj.spec.clusterIP);
-        // ClusterIP first: it bumps the generation, which the condition's observedGeneration follows.
-        this.engine.upsertService((await this.ensureClusterIp(obj)) ?? obj);
-        await this.writeService(key);
-      }
+    const key = keyOf(obj);
+    if (ev.type === 'delete') {
+      if (obj.spec.clusterIP) this.clusterIps.release(obj.spec.clusterIP);
+      this.engine.deleteService(key.namespace, key.name);
+      return this.flush();
     }
+    // Handlers run after the informer moved on: act on what it holds now, once per version.
+    const current = this.services.get(keyOfObject(obj)) ?? obj;
+    if (current !== obj) return;
+    if (obj.spec.clusterIP) this.clusterIps.observe(obj.spec.clusterIP);
+    // ClusterIP first: it bumps the generation, which the condition's observedGeneration follows.
+    this.engine.upsertService((await this.ensureClusterIp(obj)) ?? obj);
+    await this.writeService(key);
     await this.flush();
   }
 
@@ -183,49 +176,44 @@ export class LbIpamController {
     }, POOL_WRITE_MS);
   }
 
-  private async writeService(key: string): Promise<void> {
-    const [ns = 'default', name = ''] = key.split('/');
+  private async writeService(key: NamespacedName): Promise<void> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const svc = this.services.get(key);
-      const want = this.engine.desiredFor(ns, name);
+      const want = this.engine.desiredFor(key.namespace, key.name);
       if (!svc || !want) return;
       const status = nextServiceStatus(svc, want);
       if (!status) return;
       try {
-        this.services.set(key, await this.opts.store.updateStatus({ ...svc, status }));
+        this.services.noteWrite(await this.opts.store.updateStatus({ ...svc, status }));
         this.writes.serviceStatus++;
         return;
       } catch (err) {
-        if (
-          !(await this.reread(
-            err,
-            () => this.opts.store.tryGet('Service', name, ns),
-            (s) => this.services.set(key, s),
-          ))
-        ) {
-          this.services.delete(key);
-          return;
-        }
+        const found = await this.reread(
+          err,
+          () => this.opts.store.tryGet('Service', key.name, key.namespace),
+          (s) => this.services.noteWrite(s),
+        );
+        if (!found) return;
       }
     }
   }
 
   private async writePool(name: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const pool = this.pools.get(name);
+      const pool = this.pools.get(namespacedName('', name));
       const want = this.engine.poolConditions(name);
       if (!pool || !want) return;
       const status = nextPoolStatus(pool, want);
       if (!status) return;
       try {
-        this.pools.set(name, await this.opts.store.updateStatus({ ...pool, status }));
+        this.pools.noteWrite(await this.opts.store.updateStatus({ ...pool, status }));
         this.writes.poolStatus++;
         return;
       } catch (err) {
         const found = await this.reread(
           err,
           () => this.opts.store.tryGet('CiliumLoadBalancerIPPool', name),
-          (p) => this.pools.set(name, p),
+          (p) => this.pools.noteWrite(p),
         );
         if (!found) return;
       }
@@ -252,7 +240,7 @@ export class LbIpamController {
     if (!needsClusterIp(svc.spec)) return undefined;
     const ip = this.clusterIps.assign();
     if (!ip) {
-      this.log(`lbipam: service ${keyOf(svc)}: no free clusterIP left in the service CIDR`);
+      this.log(`lbipam: service ${describe(keyOf(svc))}: no free clusterIP left in the service CIDR`);
       return undefined;
     }
     try {
@@ -260,9 +248,9 @@ export class LbIpamController {
         ...svc,
         spec: { ...svc.spec, clusterIP: ip, clusterIPs: [ip] },
       });
-      this.services.set(keyOf(svc), updated);
+      this.services.noteWrite(updated);
       this.writes.clusterIP++;
-      this.log(`lbipam: service ${keyOf(svc)}: clusterIP ${ip}`);
+      this.log(`lbipam: service ${describe(keyOf(svc))}: clusterIP ${ip}`);
       return updated;
     } catch (err) {
       // Someone changed it meanwhile; its next event brings us back here with the new version.

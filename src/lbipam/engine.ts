@@ -10,7 +10,8 @@ import { FreeBlocks } from './free-blocks.js';
 import { IpBook } from './ip-book.js';
 import { comparePools, type LbRange, PoolState, parseBlocks, reservesEnds, settleConflicts } from './pool.js';
 import { isSatisfied, type ReconcileContext, type ServiceRecord, satisfy, validate } from './reconcile.js';
-import { buildServiceView, type FamilySupport, serviceKey } from './service-view.js';
+import { namespacedName, type NamespacedName } from '../api/object-key.js';
+import { buildServiceView, type FamilySupport, type ServiceView, serviceKey } from './service-view.js';
 import type { DesiredServiceStatus, PoolCondition, PoolLike, ServiceLike } from './types.js';
 
 export type PoolResult = { ok: true; changed: boolean } | { ok: false; error: string };
@@ -25,7 +26,7 @@ export class LbIpam {
   private readonly desired = new Map<string, DesiredServiceStatus>();
   private readonly logLines: string[] = [];
   /** Services whose desired status changed since the last takeDirty(). */
-  private readonly dirty = new Set<string>();
+  private readonly dirty = new Map<string, NamespacedName>();
   /** Owned services not satisfied yet, so that freeing an IP retries only them. */
   private readonly waiting = new Set<string>();
   private readonly ctx: ReconcileContext;
@@ -141,7 +142,7 @@ export class LbIpam {
     if (!view.owned) {
       this.forget(view.key);
       // Only a service LB-IPAM served (it carries our condition) gets its status cleared.
-      if (rec || view.hasCondition) this.setDesired(view.key, { ingress: [], condition: null });
+      if (rec || view.hasCondition) this.setDesired(view, { ingress: [], condition: null });
       else this.desired.delete(view.key);
       this.retryIfFreed();
       return;
@@ -179,11 +180,8 @@ export class LbIpam {
       rec.view = view;
       this.records.set(view.key, rec);
     }
-    for (const key of [...this.records.keys()]) {
-      if (!seen.has(key)) {
-        const [ns = '', name = ''] = key.split('/');
-        this.deleteService(ns, name);
-      }
+    for (const [key, rec] of [...this.records.entries()]) {
+      if (!seen.has(key)) this.deleteService(rec.view.namespace, rec.view.name);
     }
     this.revalidateAll();
   }
@@ -192,9 +190,9 @@ export class LbIpam {
     return this.desired.get(serviceKey(namespace, name));
   }
 
-  /** Keys (namespace/name) whose desired status changed since the last call. */
-  takeDirty(): string[] {
-    const out = [...this.dirty];
+  /** Services whose desired status changed since the last call. */
+  takeDirty(): NamespacedName[] {
+    const out = [...this.dirty.values()];
     this.dirty.clear();
     return out;
   }
@@ -310,13 +308,14 @@ export class LbIpam {
         `service ${sv.key}: unsatisfied: ${desired.condition.reason}: ${desired.condition.message}`,
       );
     }
-    this.setDesired(sv.key, desired);
+    this.setDesired(sv, desired);
   }
 
-  private setDesired(key: string, d: DesiredServiceStatus): void {
-    const before = this.desired.get(key);
-    if (!before || JSON.stringify(before) !== JSON.stringify(d)) this.dirty.add(key);
-    this.desired.set(key, d);
+  private setDesired(sv: ServiceView, d: DesiredServiceStatus): void {
+    const before = this.desired.get(sv.key);
+    if (!before || JSON.stringify(before) !== JSON.stringify(d))
+      this.dirty.set(sv.key, namespacedName(sv.namespace, sv.name));
+    this.desired.set(sv.key, d);
   }
 
   private forget(key: string): void {

@@ -1,7 +1,7 @@
 // What LB-IPAM needs to know about one Service (reference §3.3–§3.6, §4.3 step 1), extracted once
 // per event so that the allocator never reads raw objects.
 import { type Addr, type Family, formatAddr, parseAddr } from './addr.js';
-import { serviceSelectorLabels } from '../api/index.js';
+import { keyString, namespacedName, serviceSelectorLabels } from '../api/index.js';
 import { LB_CLASS_L2, SATISFIED_CONDITION, type ServiceLike } from './types.js';
 
 export const ANNOTATION_IPS = 'lbipam.cilium.io/ips';
@@ -38,8 +38,9 @@ export interface FamilySupport {
   ipv6: boolean;
 }
 
+/** The string form of a service's key, for Map keys only (never split back: see api/object-key.ts). */
 export function serviceKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
+  return keyString(namespacedName(namespace, name));
 }
 
 /** Primary annotation first, then its legacy alias, as Cilium's annotation.Get does. */

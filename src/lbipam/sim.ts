@@ -2,7 +2,7 @@
 // objects, stamps creation order like a store does, and writes the desired status back into the
 // stored services the way the controller would (then feeds them back, as a watch would).
 import { LbIpam } from './engine.js';
-import type { FamilySupport } from './service-view.js';
+import { type FamilySupport, serviceKey } from './service-view.js';
 import { SATISFIED_CONDITION, type PoolLike, type ServiceLike } from './types.js';
 
 type ServiceSpec = ServiceLike['spec'];
@@ -76,10 +76,9 @@ export class Sim {
     for (let round = 0; round < 5; round++) {
       const dirty = this.engine.takeDirty();
       if (dirty.length === 0) return writes;
-      for (const key of dirty) {
-        const obj = this.services.get(key);
-        const [ns = '', name = ''] = key.split('/');
-        const want = this.engine.desiredFor(ns, name);
+      for (const { namespace, name } of dirty) {
+        const obj = this.services.get(serviceKey(namespace, name));
+        const want = this.engine.desiredFor(namespace, name);
         if (!obj || !want) continue;
         const others = (obj.status?.conditions ?? []).filter((c) => c.type !== SATISFIED_CONDITION);
         const conditions = want.condition

@@ -8,7 +8,7 @@ import {
   DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS,
   DEFAULT_NODE_MONITOR_PERIOD_MS,
 } from '../nodelifecycle/decide.js';
-import { openStore, type Store } from '../store/index.js';
+import { Informers, openStore, type Store } from '../store/index.js';
 import { lbipamRegistry, serveMetrics } from './metrics.js';
 
 export interface OperatorConfig {
@@ -23,6 +23,7 @@ export interface OperatorConfig {
 
 export class Operator {
   private store: Store | undefined;
+  private informers: Informers | undefined;
   private controller: LbIpamController | undefined;
   private nodeLifecycle: NodeLifecycleController | undefined;
   private server: Server | undefined;
@@ -35,8 +36,10 @@ export class Operator {
 
   async start(): Promise<void> {
     this.store = openStore(this.cfg.store);
+    this.informers = new Informers(this.store, { log: this.log });
     this.controller = new LbIpamController({
       store: this.store,
+      informers: this.informers,
       serviceCidr: this.cfg.serviceCidr,
       resyncMs: this.cfg.resyncMs,
       log: this.log,
@@ -58,6 +61,7 @@ export class Operator {
   async stop(): Promise<void> {
     this.nodeLifecycle?.stop(); // synchronous: clears its timer, awaits nothing
     await this.controller?.stop();
+    await this.informers?.stop();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await this.store?.close();
     this.log('operator: stopped');
