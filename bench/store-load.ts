@@ -1,7 +1,7 @@
 // Store load of L2 announcements: requests and writes per second that etcd itself counts, with
 // 10, 100 and 1,000 announced services on the lab's 3 agent nodes (all candidates) at Cilium's
 // default timings (15 s / 5 s / 2 s), next to the model of Cilium's per-service leases at the same
-// timings (reference §5): the holder renews once per retryPeriod R, each other candidate polls
+// timings (Cilium's L2 announcements docs, "Sizing client rate limit" and failover timing): the holder renews once per retryPeriod R, each other candidate polls
 // every R × (1 + U(0, 1.2)), mean 1.6 R ⇒ per service 1/R + (N − 1)/(1.6 R) requests/s, 1/R writes/s.
 // Run as root: node dist/bench/store-load.js [--window SECONDS] [--counts 10,100,1000]
 import {

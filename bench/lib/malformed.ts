@@ -1,5 +1,5 @@
 // 1,000 malformed ARP frames at the VIP's holder, five kinds × 200, each one that Cilium's
-// arp_validate rejects (reference §1.3; it does not check pro/hln/pln, so neither kind is here). Each is sent from the
+// arp_validate rejects (Cilium's bpf/lib/arp.h, arp_validate; it does not check pro/hln/pln, so neither kind is here). Each is sent from the
 // jumpbox's eth1 and also run through BPF_PROG_TEST_RUN of the same from_netdev program with the
 // VIP in its responder map and a fresh liveness, so "passed to the kernel" is the program's own
 // verdict (TC_ACT_OK, frame unchanged), not an inference from silence on the wire.

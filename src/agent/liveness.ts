@@ -1,4 +1,4 @@
-// The agent's heartbeat for the datapath (reference §1.7): CLOCK_MONOTONIC ns written to
+// The agent's heartbeat for the datapath (Cilium's pkg/datapath/agentliveness/agent_liveness.go): CLOCK_MONOTONIC ns written to
 // runtime_config[AgentLiveness] every interval, and the Unix-time offset at start. The responder
 // answers only while this value is younger than the max liveness (the lease duration), so a dead
 // agent stops announcing on its own.

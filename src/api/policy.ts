@@ -1,4 +1,4 @@
-// cilium.io/v2alpha1 CiliumL2AnnouncementPolicy (reference §3.1). Both booleans default to false,
+// cilium.io/v2alpha1 CiliumL2AnnouncementPolicy (Cilium's pkg/k8s/apis/cilium.io/v2alpha1/l2announcement_types.go). Both booleans default to false,
 // in which case the policy selects nothing. Interface regexes are not checked here: Cilium
 // accepts any string and its agent reports io.cilium/bad-interface-regex.
 import { z } from 'zod';

@@ -2,7 +2,7 @@
 export { monotonicNs, realtimeNs } from './clock.js';
 export { BpfError, type BpfErrorCode, check, errnoName, oneLine } from './errors.js';
 export { BpfMap, type MapInfo, MapType, UpdateFlags } from './map.js';
-export { withNetns } from './netns.js';
+export { enterNetns, withNetns } from './netns.js';
 export { BpfObject } from './object.js';
 export { PacketSocket } from './packet-socket.js';
 export {

@@ -1,4 +1,4 @@
-// Policy status conditions (reference §2.4 "Status writing"): True/"error"/message on a failed
+// Policy status conditions (Cilium's pkg/l2announcer/l2announcer.go, upsertPolicy): True/"error"/message on a failed
 // check, False/"" once it passes again, and no write at all for a check that passes with no
 // condition recorded. Unlike Cilium we also skip writes that would change nothing, because the
 // agent watches policies and an identical write would only wake every agent up again.

@@ -1,4 +1,4 @@
-// The desired responder table (reference §2.7): for every service this node leads, its IPs
+// The desired responder table (Cilium's pkg/l2announcer/l2announcer.go, desiredEntries): for every service this node leads, its IPs
 // (LB ingress IPs and/or externalIPs, as each selecting policy asks) × that policy's devices,
 // unioned over policies. Rows are shared: one (IP, interface) row lists every service wanting it.
 // IPv4 only, like the responder map.

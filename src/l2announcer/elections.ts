@@ -1,6 +1,6 @@
 // One elector per selected service: started when the service becomes selected, cancelled (and
 // so released) when it stops being selected or the agent shuts down. Also garbage-collects
-// released leases of ours every minute (reference §2.6 "Lease GC").
+// released leases of ours every minute (Cilium's pkg/l2announcer/l2announcer.go).
 import type { Clock } from './clock.js';
 import { LeaseElector } from './elector.js';
 import { LEASE_PREFIX, type LeaseClient, type LeaseRecord, leaseName } from './lease-client.js';

@@ -1,4 +1,4 @@
-// One leader election with client-go's semantics (tools/leaderelection, reference §2.6):
+// One leader election with client-go's semantics (tools/leaderelection, k8s.io/client-go/tools/leaderelection and Cilium's pkg/l2announcer/l2announcer.go):
 // candidates poll every retryPeriod with jitter; a held lease is taken over only after it has
 // not changed for leaseDuration on *our* clock since we last saw it change; the leader renews
 // every retryPeriod and stops leading when no renewal succeeded within renewDeadline; on cancel

@@ -1,4 +1,4 @@
-// Gratuitous ARP as Cilium ≤1.18 sends it (reference §2.9): an unsolicited ARP *reply* to
+// Gratuitous ARP as Cilium ≤1.18 sends it (Cilium's pkg/datapath/garp): an unsolicited ARP *reply* to
 // broadcast, sha = interface MAC, spa = tpa = VIP, tha = ff:ff:ff:ff:ff:ff, padded to the
 // 60-byte Ethernet minimum (tcpdump: "ARP, Reply <VIP> is-at <mac>, length 46"). Sent through
 // an AF_PACKET socket, so the interface needs no IPv4 address of its own.

@@ -1,4 +1,4 @@
-// Desired rows → the responder map (reference §2.8). Incremental on change (only rows that
+// Desired rows → the responder map (Cilium's pkg/datapath/l2responder/l2responder.go). Incremental on change (only rows that
 // appeared or went away), full against the map's real contents at start and every 5 minutes.
 // A key is written (BPF_ANY, counter 0) only when it is not in the map yet, so an existing
 // entry's responses_sent is never reset, and a gratuitous ARP goes out exactly when a key first

@@ -1,5 +1,5 @@
 // Policy × service × local node → the services this node runs for, each with the devices it
-// would announce on (reference §2.3–§2.5). Pure and recomputed from scratch on every change:
+// would announce on (Cilium's pkg/l2announcer/l2announcer.go, upsertSvc, upsertPolicy, upsertLocalNode). Pure and recomputed from scratch on every change:
 // level-triggered, so there is no incremental bookkeeping to drift.
 import { serviceSelectorLabels } from '../api/index.js';
 import { compileSelector, type LabelMatcher } from './selector.js';

@@ -1,5 +1,5 @@
 // Lease timings: parsing Go-style durations ("15s", "200ms", "1.1s") and sanitising them the way
-// Cilium's leaseTimings() does (reference §2.6), with a warning for every value it changes.
+// Cilium's leaseTimings() does (k8s.io/client-go/tools/leaderelection and Cilium's pkg/l2announcer/l2announcer.go), with a warning for every value it changes.
 
 export interface LeaseTimings {
   leaseDurationMs: number;

@@ -1,4 +1,4 @@
-// The reasons and messages LB-IPAM writes, word for word as Cilium does (reference §3.2, §3.5).
+// The reasons and messages LB-IPAM writes, word for word as Cilium does (Cilium's operator/pkg/lbipam/lbipam.go and pkg/k8s/apis/cilium.io/v2/lbipam_types.go).
 import {
   POOL_CONFLICT,
   POOL_IPS_AVAILABLE,

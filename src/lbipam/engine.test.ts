@@ -1,4 +1,4 @@
-// Table-driven tests of the pure allocator: every rule of reference §3.2–§3.6 and §4 with the
+// Table-driven tests of the pure allocator: every rule of Cilium's operator/pkg/lbipam/lbipam.go with the
 // exact reason and message Cilium writes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,7 +1,7 @@
 // The free space of one inclusive address range, kept as disjoint free blocks in two indexes:
 // sorted by address (to find the block holding an IP, and the neighbours to merge on free) and a
 // min-heap by (size, address) so that allocAny is "the lowest address of the smallest free
-// block" in O(log n) — sequential on a fresh range, smallest hole reused first (reference §4.2).
+// block" in O(log n) — sequential on a fresh range, smallest hole reused first (Cilium's operator/pkg/lbipam/ HashAllocator.AllocAny).
 
 interface Block {
   from: bigint;

@@ -1,5 +1,5 @@
 // One CiliumLoadBalancerIPPool as LB-IPAM sees it: its blocks parsed into inclusive ranges, each
-// with its own free-space index, and the conflict rule between pools (reference §3.2, §4.1, §4.3.6).
+// with its own free-space index, and the conflict rule between pools (Cilium's operator/pkg/lbipam/lbipam.go).
 import { formatAddr, overlaps, parseAddr, parseCidr, type Range, rangeText } from './addr.js';
 import type { FreeBlocks } from './free-blocks.js';
 import type { LabelSelector } from '../api/index.js';

@@ -1,4 +1,4 @@
-// The per-service steps of LB-IPAM (reference §4.3): drop allocations that became invalid, import
+// The per-service steps of LB-IPAM (Cilium's operator/pkg/lbipam/lbipam.go, handleUpsertService and revalidateAllServices): drop allocations that became invalid, import
 // ingress IPs the allocator does not know yet (restart, pool edits), then satisfy what is missing.
 import { type Addr, type Family, formatAddr, parseAddr } from './addr.js';
 import {

@@ -1,4 +1,4 @@
-// What LB-IPAM needs to know about one Service (reference §3.3–§3.6, §4.3 step 1), extracted once
+// What LB-IPAM needs to know about one Service (Cilium's operator/pkg/lbipam/lbipam.go: isResponsibleForSVC, handleUpsertService), extracted once
 // per event so that the allocator never reads raw objects.
 import { type Addr, type Family, formatAddr, parseAddr } from './addr.js';
 import { keyString, namespacedName, serviceSelectorLabels } from '../api/index.js';
@@ -54,7 +54,7 @@ export function isOwned(svc: ServiceLike): boolean {
   return cls === undefined || cls === null || cls === LB_CLASS_L2;
 }
 
-/** serviceIPFamilyRequest: which families a service asks for (reference §3.5). */
+/** serviceIPFamilyRequest: which families a service asks for (Cilium's operator/pkg/lbipam/lbipam.go). */
 export function requestedFamilies(svc: ServiceLike, on: FamilySupport): Record<Family, boolean> {
   const listed = svc.spec.ipFamilies ?? [];
   const first = (): Record<Family, boolean> => {

@@ -1,4 +1,4 @@
-// When two services may hold the same IP (reference §3.6). Returns the reason they may not, in
+// When two services may hold the same IP (Cilium's operator/pkg/lbipam/lbipam.go, the sharing-key checks). Returns the reason they may not, in
 // Cilium's words, or undefined when they may.
 import type { ServiceView } from './service-view.js';
 

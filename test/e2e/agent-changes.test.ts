@@ -1,4 +1,4 @@
-// End to end: how store changes move or remove announcements (reference §2.4–§2.7), with two
+// End to end: how store changes move or remove announcements (Cilium's pkg/l2announcer/l2announcer.go), with two
 // agents, one client and a real etcd in network namespaces. In order: an interface regex change
 // (entries on the dropped interface go, the kept one keeps its counter, the lease is untouched),
 // the control-plane label on the holder (it releases, the other node takes over), `waggle get

@@ -1,4 +1,4 @@
-// The L2 announcement datapath, case by case (reference §1.2–1.3). The device is loopback
+// The L2 announcement datapath, case by case (Cilium's bpf/lib/l2_responder.h and bpf/lib/arp.h). The device is loopback
 // (ifindex 1, what BPF_PROG_TEST_RUN gives a frame unless told otherwise) with DEVICE_MAC in
 // waggle_devices; the request "arrives" on ingress ifindex 2, where 10.0.10.0 is announced.
 import { TcAct } from '../../bpf/index.js';

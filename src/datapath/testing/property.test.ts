@@ -1,5 +1,5 @@
 // 10,000 random frames through from_netdev: random bytes, random truncations and ARP requests
-// with random fields. Each run is checked against a model of the decision (reference §1.2):
+// with random fields. Each run is checked against a model of the decision (Cilium's bpf/lib/l2_responder.h, handle_l2_announcement):
 // answered frames must be exactly the expected reply, every other frame must pass untouched,
 // and the counters must equal the number of replies. The seed is printed so a failure replays.
 import assert from 'node:assert/strict';
