@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import type { AgentStatus } from './status.js';
+import { errorMessage } from '../lib/errors.js';
 
 export async function serveApi(path: string, status: () => AgentStatus): Promise<{ close(): void }> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -13,7 +14,7 @@ export async function serveApi(path: string, status: () => AgentStatus): Promise
       try {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status()));
       } catch (err) {
-        res.writeHead(500).end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+        res.writeHead(500).end(JSON.stringify({ error: errorMessage(err) }));
       }
       return;
     }

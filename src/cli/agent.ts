@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Agent, log } from '../agent/agent.js';
 import { type AgentFlags, parseAgentFlags } from '../agent/flags.js';
+import { errorMessage } from '../lib/errors.js';
 
 export function registerAgent(program: Command): void {
   program
@@ -34,7 +35,7 @@ export function registerAgent(program: Command): void {
         const stop = (sig: string) => {
           log(`${sig}: shutting down`);
           agent.stop().then(resolve, (err) => {
-            log(`shutdown: ${err instanceof Error ? err.message : String(err)}`);
+            log(`shutdown: ${errorMessage(err)}`);
             resolve();
           });
         };

@@ -1,8 +1,9 @@
 // `waggle operator`: LB-IPAM for the cluster (one operator per cluster).
 import type { Command } from 'commander';
-import { parseCidr } from '../lbipam/addr.js';
+import { parsePrefix } from '../lib/ip.js';
 import { DEFAULT_SERVICE_CIDR } from '../lbipam/cluster-ip.js';
 import { runOperator } from '../operator/operator.js';
+import { createLogger } from '../lib/log.js';
 
 interface Flags {
   serviceCidr: string;
@@ -23,12 +24,12 @@ export function registerOperator(program: Command): void {
         throw new Error(
           '--store: required for the operator (e.g. etcd://127.0.0.1:2379, or env WAGGLE_STORE)',
         );
-      const cidr = parseCidr(opts.serviceCidr);
+      const cidr = parsePrefix(opts.serviceCidr);
       if (!cidr.ok) throw new Error(`--service-cidr "${opts.serviceCidr}": ${cidr.error}`);
       const resync = Number(opts.resync);
       if (!Number.isFinite(resync) || resync <= 0)
         throw new Error(`--resync "${opts.resync}": must be a positive number of seconds`);
-      const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+      const log = createLogger('operator').info;
       await runOperator(
         { store, serviceCidr: opts.serviceCidr, metricsAddr: opts.metricsAddr, resyncMs: resync * 1000 },
         log,

@@ -20,13 +20,22 @@ test('WaggleError reads op object: field: message (hint), and keeps each part', 
     message: 'prefix length 33 > 32',
     hint: 'IPv4 prefixes are 0..32',
   });
-  assert.equal(full.message, 'parse pool/lb: spec.blocks[0].cidr: prefix length 33 > 32 (IPv4 prefixes are 0..32)');
+  assert.equal(
+    full.message,
+    'parse pool/lb: spec.blocks[0].cidr: prefix length 33 > 32 (IPv4 prefixes are 0..32)',
+  );
   assert.equal(full.code, 'EINVAL');
   assert.equal(full.field, 'spec.blocks[0].cidr');
   assert.equal(full.detail, 'prefix length 33 > 32');
   assert.ok(full instanceof Error);
 
-  const bare = new WaggleError({ code: 'X', op: 'run', object: 'ip link', message: 'exited 1', cause: 'why' });
+  const bare = new WaggleError({
+    code: 'X',
+    op: 'run',
+    object: 'ip link',
+    message: 'exited 1',
+    cause: 'why',
+  });
   assert.equal(bare.message, 'run ip link: exited 1');
   assert.equal(bare.hint, undefined);
   assert.equal(bare.cause, 'why');

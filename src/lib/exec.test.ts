@@ -14,7 +14,7 @@ test('input goes to stdin; env is added to the environment', async () => {
     env: { WAGGLE_T: 'x' },
   });
   assert.equal(r.stdout, 'hello/x\n');
-  assert.equal(process.env.WAGGLE_T, undefined, "env is not leaked into this process");
+  assert.equal(process.env.WAGGLE_T, undefined, 'env is not leaked into this process');
 });
 
 test('a non-zero exit throws an ExecError naming command, code and the first stderr line', async () => {
@@ -57,7 +57,8 @@ test('a missing binary is an ESPAWN error with a hint', async () => {
   await assert.rejects(run('waggle-no-such-tool', ['x'], { timeoutMs: 5000 }), {
     name: 'ExecError',
     code: 'ESPAWN',
-    message: 'run waggle-no-such-tool x: cannot start: ENOENT (is waggle-no-such-tool installed and on PATH?)',
+    message:
+      'run waggle-no-such-tool x: cannot start: ENOENT (is waggle-no-such-tool installed and on PATH?)',
   });
 });
 

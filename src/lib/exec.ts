@@ -34,7 +34,13 @@ export class ExecError extends WaggleError<ExecErrorCode> {
     code: ExecErrorCode,
     commandLine: string,
     message: string,
-    extra: { exitCode?: number | null; signal?: string | null; stderr?: string; hint?: string | undefined; cause?: unknown },
+    extra: {
+      exitCode?: number | null;
+      signal?: string | null;
+      stderr?: string;
+      hint?: string | undefined;
+      cause?: unknown;
+    },
   ) {
     super({ code, op: 'run', object: commandLine, message, hint: extra.hint, cause: extra.cause });
     this.name = 'ExecError';
@@ -67,8 +73,7 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let outBytes = 0;
-    let errBytes = 0;
+    const sizes = { stdout: 0, stderr: 0 };
     let failure: ExecError | undefined;
     let settled = false;
 
@@ -87,15 +92,20 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
     const timer = setTimeout(
       () =>
         kill(
-          new ExecError('ETIMEDOUT', commandLine, `timed out after ${opts.timeoutMs}ms (killed pid ${child.pid})`, {
-            stderr: Buffer.concat(err).toString('utf8'),
-          }),
+          new ExecError(
+            'ETIMEDOUT',
+            commandLine,
+            `timed out after ${opts.timeoutMs}ms (killed pid ${child.pid})`,
+            {
+              stderr: Buffer.concat(err).toString('utf8'),
+            },
+          ),
         ),
       opts.timeoutMs,
     );
     const collect = (into: Buffer[], which: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const size = (which === 'stdout' ? (outBytes += chunk.length) : (errBytes += chunk.length));
-      if (size > max) {
+      sizes[which] += chunk.length;
+      if (sizes[which] > max) {
         kill(new ExecError('EOUTPUT', commandLine, `${which} exceeded ${max} bytes`, {}));
         return;
       }
@@ -121,7 +131,9 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
       if (child.pid !== undefined) return;
       const hint = e.code === 'ENOENT' ? `is ${cmd} installed and on PATH?` : undefined;
       finish(() =>
-        reject(new ExecError('ESPAWN', commandLine, `cannot start: ${e.code ?? e.message}`, { hint, cause: e })),
+        reject(
+          new ExecError('ESPAWN', commandLine, `cannot start: ${e.code ?? e.message}`, { hint, cause: e }),
+        ),
       );
     });
     // Output still in flight when the child exits arrives within moments; a pipe held open

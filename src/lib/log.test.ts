@@ -49,10 +49,9 @@ test('the level comes from WAGGLE_LOG_LEVEL when no option is given; a bad value
   assert.equal(createLogger('a', { env: {} }).level, 'info');
   assert.equal(createLogger('a', { env: { WAGGLE_LOG_LEVEL: 'DEBUG' } }).level, 'debug');
   assert.equal(createLogger('a', { env: { WAGGLE_LOG_LEVEL: 'error' }, level: 'debug' }).level, 'debug');
-  assert.throws(
-    () => createLogger('a', { env: { WAGGLE_LOG_LEVEL: 'verbose' } }),
-    { message: 'WAGGLE_LOG_LEVEL "verbose": not a log level (use debug, info, warn, error)' },
-  );
+  assert.throws(() => createLogger('a', { env: { WAGGLE_LOG_LEVEL: 'verbose' } }), {
+    message: 'WAGGLE_LOG_LEVEL "verbose": not a log level (use debug, info, warn, error)',
+  });
   assert.throws(() => parseLogLevel('loud', '--log-level'), /^Error: --log-level "loud"/);
 });
 
@@ -80,6 +79,10 @@ test('asLog routes "warning: " and "error: " prefixes to their levels without re
   log('datapath loaded');
   assert.deepEqual(
     lines.map((l) => l.slice(25)),
-    ['warn agent: warning: ip monitor: ENOENT\n', 'error agent: error: gave up\n', 'info agent: datapath loaded\n'],
+    [
+      'warn agent: warning: ip monitor: ENOENT\n',
+      'error agent: error: gave up\n',
+      'info agent: datapath loaded\n',
+    ],
   );
 });
