@@ -15,6 +15,7 @@ import { TypedMap } from '../src/bpf/typed-map.js';
 import { arping } from '../src/datapath/testing/arping.js';
 import { arpFrame, BROADCAST, ipv4Frame } from '../src/datapath/testing/frames.js';
 import { createResponderLab, LAB_VIP } from '../src/datapath/testing/responder-lab.js';
+import { errorMessage } from '../src/lib/errors.js';
 
 const REPEAT = 1_000_000;
 const ROUNDS = 5;
@@ -179,6 +180,6 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench datapath: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`bench datapath: ${errorMessage(err)}\n`);
   process.exit(1);
 });

@@ -31,6 +31,7 @@ import {
 } from './lib/lab.js';
 import { ms, numberFlag, printTable, runBench, runMode, summarize, writeResult } from './lib/report.js';
 import { seedVip } from './lib/scenario.js';
+import { errorMessage } from '../src/lib/errors.js';
 
 const CASES: FaultCase[] = ['sigkill', 'isolate', 'sigterm'];
 const QUIET_MS = 60_000;
@@ -126,7 +127,7 @@ async function runTrialOrRepair(
   try {
     return await runTrial(env, c);
   } catch (err) {
-    errors.push(`${c}: ${err instanceof Error ? err.message : String(err)}`);
+    errors.push(`${c}: ${errorMessage(err)}`);
     process.stdout.write(`   ${c}: trial failed, case ended: ${errors.at(-1)}\n`);
     for (const h of WORKERS) {
       inHost(h, ['ip', 'link', 'set', 'eth1', 'up']);
@@ -155,7 +156,7 @@ async function main() {
         runs.push(await profileRun(p, trials, say));
       } catch (err) {
         // One profile failing (e.g. the lab did not come up) must not lose the other's figures.
-        profileErrors.push(`${p.name}: ${err instanceof Error ? err.message : String(err)}`);
+        profileErrors.push(`${p.name}: ${errorMessage(err)}`);
         say(`profile failed: ${profileErrors.at(-1)}`);
       }
     }

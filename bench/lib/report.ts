@@ -2,6 +2,7 @@
 // under bench/results/, with the machine it ran on and the exact command.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
+import { errorMessage } from '../../src/lib/errors.js';
 
 /** Nearest-rank percentile of `xs` (p in 0..100); NaN when there are no samples. */
 export function percentile(xs: number[], p: number): number {
@@ -77,7 +78,7 @@ export function runBench(name: string, main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`bench ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`bench ${name}: ${errorMessage(err)}\n`);
       process.exit(1);
     },
   );

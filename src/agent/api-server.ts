@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
+import { errorMessage } from '../lib/errors.js';
 
 export type Route = () => unknown;
 
@@ -35,7 +36,7 @@ export async function serveApi(path: string, routes: ApiRoutes): Promise<{ close
       }
       reply(404, { error: `no such endpoint ${req.method} ${url}` });
     } catch (err) {
-      reply(500, { error: err instanceof Error ? err.message : String(err) });
+      reply(500, { error: errorMessage(err) });
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@ import { joinFieldError } from './issues.js';
 import { kinds } from './kinds.js';
 import type { AnyObject } from './objects.js';
 import { validateObject } from './validate.js';
+import { errorLine } from '../lib/errors.js';
 
 /** Larger files are refused before parsing (a manifest is not a data dump). */
 export const maxManifestBytes = 4 * 1024 * 1024;
@@ -108,7 +109,7 @@ export function parseManifests(sources: ManifestSource[]): ManifestObject[] {
         value = doc.toJS({ maxAliasCount: 100 });
       } catch (err) {
         // e.g. "Excessive alias count" for a billion-laughs document
-        problems.push(`${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+        problems.push(`${where}: not valid YAML: ${errorLine(err)}`);
         return;
       }
       if (value === null || value === undefined) return; // an empty document, e.g. after a trailing ---

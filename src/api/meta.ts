@@ -83,7 +83,5 @@ export interface ConditionLike {
   lastTransitionTime?: string | undefined;
 }
 
-/** An RFC 3339 timestamp with whole seconds, as Kubernetes writes creationTimestamp. */
-export function rfc3339Seconds(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
-}
+// One timestamp format for conditions and creationTimestamp; it lives with the conditions.
+export { rfc3339Seconds } from '../lib/conditions.js';

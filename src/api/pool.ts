@@ -3,7 +3,7 @@
 // `cidrs` was removed in Cilium 1.16 and is refused with a pointer to `blocks`.
 import { z } from 'zod';
 import { ConditionSchema, LabelSelectorSchema, ObjectName, objectMeta } from './meta.js';
-import { parseCidr, parseIp } from './net.js';
+import { parseAddr, parsePrefix } from '../lib/ip.js';
 
 const Block = z
   .strictObject({
@@ -16,8 +16,8 @@ const Block = z
       if (b.start !== undefined || b.stop !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['cidr'], message: 'give either cidr or start/stop, not both' });
       }
-      const parsed = parseCidr(b.cidr);
-      if ('error' in parsed) {
+      const parsed = parsePrefix(b.cidr);
+      if (!parsed.ok) {
         ctx.addIssue({ code: 'custom', path: ['cidr'], message: `"${b.cidr}": ${parsed.error}` });
       }
       return;
@@ -26,11 +26,11 @@ const Block = z
       ctx.addIssue({ code: 'custom', path: [], message: 'a block needs cidr or start' });
       return;
     }
-    const start = parseIp(b.start);
+    const start = parseAddr(b.start);
     if (!start)
       ctx.addIssue({ code: 'custom', path: ['start'], message: `"${b.start}" is not an IP address` });
     if (b.stop === undefined || !start) return;
-    const stop = parseIp(b.stop);
+    const stop = parseAddr(b.stop);
     if (!stop) {
       ctx.addIssue({ code: 'custom', path: ['stop'], message: `"${b.stop}" is not an IP address` });
     } else if (stop.family !== start.family) {

@@ -3,9 +3,9 @@
 // externalTrafficPolicy Cluster for NodePort and LoadBalancer services.
 import { z } from 'zod';
 import { ConditionSchema, objectMeta, ServiceName } from './meta.js';
-import { parseIp } from './net.js';
+import { parseAddr } from '../lib/ip.js';
 
-const ipAddress = z.string().refine((s) => parseIp(s) !== undefined, {
+const ipAddress = z.string().refine((s) => parseAddr(s) !== undefined, {
   error: (iss) => `"${String(iss.input)}" is not an IPv4 or IPv6 address`,
 });
 const portNumber = z.number().int().min(1, 'must be 1..65535').max(65535, 'must be 1..65535');

@@ -1,6 +1,7 @@
 // Typed errors for everything that crosses into the kernel. A BpfError names the operation, the
 // object it was applied to (map, program, device, path) and, where we can tell, what to do.
 import { constants } from 'node:os';
+import { errorLine } from '../lib/errors.js';
 
 /** Kernel errno values by name (ENOENT, EEXIST, …), for comparing libbpf's negative returns. */
 export const Errno = constants.errno;
@@ -111,7 +112,4 @@ export function check(ret: number, op: string, object: string, hint?: string): n
 }
 
 /** One line for a user: the message of a BpfError, or of any Error, never a stack trace. */
-export function oneLine(err: unknown): string {
-  if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
-  return String(err);
-}
+export const oneLine = errorLine;

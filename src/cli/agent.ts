@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Agent, log } from '../agent/agent.js';
 import { type AgentFlags, DEFAULT_NODE_STATUS_UPDATE_FREQUENCY, parseAgentFlags } from '../agent/flags.js';
+import { errorMessage } from '../lib/errors.js';
 
 export function registerAgent(program: Command): void {
   program
@@ -40,7 +41,7 @@ export function registerAgent(program: Command): void {
         const stop = (sig: string) => {
           log(`${sig}: shutting down`);
           agent.stop().then(resolve, (err) => {
-            log(`shutdown: ${err instanceof Error ? err.message : String(err)}`);
+            log(`shutdown: ${errorMessage(err)}`);
             resolve();
           });
         };

@@ -1,9 +1,10 @@
 // `waggle operator`: LB-IPAM and node lifecycle for the cluster (one operator per cluster).
 import type { Command } from 'commander';
-import { parseCidr } from '../lbipam/addr.js';
+import { parsePrefix } from '../lib/ip.js';
 import { DEFAULT_SERVICE_CIDR } from '../lbipam/cluster-ip.js';
 import { parseDuration } from '../l2announcer/timings.js';
 import { runOperator } from '../operator/operator.js';
+import { createLogger } from '../lib/log.js';
 
 interface Flags {
   serviceCidr: string;
@@ -40,7 +41,7 @@ export function registerOperator(program: Command): void {
         throw new Error(
           '--store: required for the operator (e.g. etcd://127.0.0.1:2379, or env WAGGLE_STORE)',
         );
-      const cidr = parseCidr(opts.serviceCidr);
+      const cidr = parsePrefix(opts.serviceCidr);
       if (!cidr.ok) throw new Error(`--service-cidr "${opts.serviceCidr}": ${cidr.error}`);
       const resync = Number(opts.resync);
       if (!Number.isFinite(resync) || resync <= 0)
@@ -50,7 +51,7 @@ export function registerOperator(program: Command): void {
         opts.nodeMonitorGracePeriod,
         '--node-monitor-grace-period',
       );
-      const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+      const log = createLogger('operator').info;
       await runOperator(
         {
           store,

@@ -2,6 +2,12 @@
 // check, False/"" once it passes again, and no write at all for a check that passes with no
 // condition recorded. Unlike Cilium we also skip writes that would change nothing, because the
 // agent watches policies and an identical write would only wake every agent up again.
+//
+// This is Cilium's updatePolicyStatus (pkg/l2announcer/l2announcer.go), not SetStatusCondition
+// (src/lib/conditions.ts), on purpose: Cilium stamps lastTransitionTime on every write, so a
+// changed error message with the status still True moves it too, and reason is "error" even on
+// a False condition. waggle writes what Cilium writes; only the lookup is shared.
+import { findCondition, rfc3339Seconds } from '../lib/conditions.js';
 import type { PolicyConditionType } from './selection.js';
 import type { ConditionLike } from './types.js';
 
@@ -14,8 +20,7 @@ export function nextConditions(
   const out = [...(existing ?? [])];
   let changed = false;
   for (const [type, error] of checks) {
-    const idx = out.findIndex((c) => c.type === type);
-    const prev = idx >= 0 ? out[idx] : undefined;
+    const prev = findCondition(out, type);
     if (!prev && error === null) continue;
     const status = error === null ? 'False' : 'True';
     const message = error ?? '';
@@ -26,9 +31,10 @@ export function nextConditions(
       reason: 'error',
       message,
       ...(generation !== undefined ? { observedGeneration: generation } : {}),
-      lastTransitionTime: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+      lastTransitionTime: rfc3339Seconds(now),
     };
-    if (idx >= 0) out[idx] = cond;
+    // Replaced where it was, so the order of conditions stays as written.
+    if (prev) out[out.indexOf(prev)] = cond;
     else out.push(cond);
     changed = true;
   }

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { LeaseElector } from './elector.js';
 import { LEASE_PREFIX, type LeaseClient, type LeaseRecord, leaseName } from './lease-client.js';
 import type { LeaseTimings } from './timings.js';
+import { errorMessage } from '../lib/errors.js';
 
 export const LEASE_GC_INTERVAL_MS = 60_000;
 
@@ -87,7 +88,7 @@ export class Elections {
         this.#o.log?.(`lease ${leaseName(namespace, name)} lost or released`);
         this.#o.onLeadingChanged(key, false);
       },
-      onError: (err) => this.#o.log?.(`lease ${leaseName(namespace, name)}: ${errText(err)}`),
+      onError: (err) => this.#o.log?.(`lease ${leaseName(namespace, name)}: ${errorMessage(err)}`),
     });
     const done = elector.run(abort.signal);
     this.#running.set(key, { elector, abort, done });
@@ -125,12 +126,8 @@ export class Elections {
         const gone = await this.collectGarbage();
         if (gone.length > 0) this.#o.log?.(`lease GC deleted ${gone.join(', ')}`);
       } catch (err) {
-        this.#o.log?.(`lease GC: ${errText(err)}`);
+        this.#o.log?.(`lease GC: ${errorMessage(err)}`);
       }
     }
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -5,6 +5,7 @@
 // enters the map. Until the agent knows which leases it holds (initial sync), it only adds:
 // pinned entries from a previous run keep answering while this run re-confirms its leases.
 import { type DesiredRow, rowKey } from './desired.js';
+import { errorMessage } from '../lib/errors.js';
 
 export interface ResponderKey {
   ip: string;
@@ -100,7 +101,7 @@ export class ResponderReconciler {
       const full = (err as { code?: string }).code === 'E2BIG';
       this.#o.log(
         `error: responder: ${key.ip} is NOT announced on ${iface}: ${
-          full ? 'the responder map is full (remove announced IPs or interfaces)' : errText(err)
+          full ? 'the responder map is full (remove announced IPs or interfaces)' : errorMessage(err)
         }`,
       );
       this.#o.onWriteError?.({ ip: key.ip, iface }, full ? 'map_full' : 'write_failed');
@@ -110,15 +111,13 @@ export class ResponderReconciler {
     try {
       this.#o.garp({ ip: key.ip, iface, ifindex: key.ifindex });
     } catch (err) {
-      this.#o.log(`warning: gratuitous ARP for ${key.ip} on ${iface} failed, continuing: ${errText(err)}`);
+      this.#o.log(
+        `warning: gratuitous ARP for ${key.ip} on ${iface} failed, continuing: ${errorMessage(err)}`,
+      );
     }
   }
 
   #remove(row: string, key: ResponderKey): void {
     if (this.#o.map.delete(key)) this.#o.log(`responder: entry removed ${row} (ifindex ${key.ifindex})`);
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

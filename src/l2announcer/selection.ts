@@ -4,6 +4,7 @@
 import { serviceSelectorLabels } from '../api/index.js';
 import { compileSelector, type LabelMatcher } from './selector.js';
 import { type L2PolicyLike, type NodeLike, type ServiceLike, serviceKey } from './types.js';
+import { errorMessage } from '../lib/errors.js';
 
 export const L2_ANNOUNCER_CLASS = 'io.cilium/l2-announcer';
 
@@ -72,10 +73,6 @@ interface CompiledPolicy extends SelectedPolicy {
   matchService: LabelMatcher;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 function compilePolicy(
   policy: L2PolicyLike,
   nodeLabels: Record<string, string>,
@@ -88,7 +85,7 @@ function compilePolicy(
     nodeMatcher = compileSelector(spec.nodeSelector);
     checks.set(COND_BAD_NODE_SELECTOR, null);
   } catch (err) {
-    checks.set(COND_BAD_NODE_SELECTOR, errorText(err));
+    checks.set(COND_BAD_NODE_SELECTOR, errorMessage(err));
     return undefined;
   }
   if (!nodeMatcher(nodeLabels)) return undefined;
@@ -97,7 +94,7 @@ function compilePolicy(
     selected = selectDevices(spec.interfaces, devices);
     checks.set(COND_BAD_INTERFACE_REGEX, null);
   } catch (err) {
-    checks.set(COND_BAD_INTERFACE_REGEX, errorText(err));
+    checks.set(COND_BAD_INTERFACE_REGEX, errorMessage(err));
     return undefined;
   }
   let matchService: LabelMatcher;
@@ -105,7 +102,7 @@ function compilePolicy(
     matchService = compileSelector(spec.serviceSelector);
     checks.set(COND_BAD_SERVICE_SELECTOR, null);
   } catch (err) {
-    checks.set(COND_BAD_SERVICE_SELECTOR, errorText(err));
+    checks.set(COND_BAD_SERVICE_SELECTOR, errorMessage(err));
     return undefined;
   }
   return {

@@ -1,6 +1,6 @@
 // Interfaces as netlink reports them in the agent's network namespace (`ip -j -d addr`), never
 // through /sys/class/net, which reflects the namespace only under `ip netns exec`.
-import { sh } from '../../testing/exec.js';
+import { run } from '../../lib/exec.js';
 
 export interface Device {
   name: string;
@@ -36,6 +36,7 @@ export function parseIpAddr(json: string): Device[] {
   }));
 }
 
-export function discoverDevices(): Device[] {
-  return parseIpAddr(sh('ip', ['-j', '-d', 'addr', 'show'], { timeoutMs: 10_000 }).stdout);
+/** Runs `ip -j -d addr show` without blocking the agent's timers (leases, liveness). */
+export async function discoverDevices(): Promise<Device[]> {
+  return parseIpAddr((await run('ip', ['-j', '-d', 'addr', 'show'], { timeoutMs: 10_000 })).stdout);
 }

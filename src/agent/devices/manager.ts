@@ -2,9 +2,13 @@
 // with their MACs. Rescans when links change (an `ip monitor link` child process) and every
 // 30 s as a safety net. Detaches only what this manager attached; on shutdown attachments are
 // left in place so a restarted agent takes over without a gap (the liveness gate still applies).
+// Rescans are serialised: one runs at a time, and any number requested meanwhile coalesce into
+// one more run after it, so two scans never attach to the same device concurrently.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Attachment, attachTc, type BpfProgram } from '../../bpf/index.js';
 import type { DeviceInfo } from '../../datapath/maps/devices.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { Log } from '../../lib/log.js';
 import { type Device, discoverDevices } from './discover.js';
 import { selectNativeDevices } from './select.js';
 
@@ -17,10 +21,10 @@ export interface DeviceManagerOptions {
   program: BpfProgram;
   devicesMap: DeviceMap;
   patterns: RegExp[] | undefined;
-  log(msg: string): void;
+  log: Log;
   /** Called after a rescan changed the selected set. */
   onChange(devices: Device[]): void;
-  discover?: () => Device[];
+  discover?: () => Promise<Device[]>;
 }
 
 const RESCAN_MS = 30_000;
@@ -33,6 +37,9 @@ export class DeviceManager {
   #monitor: ChildProcess | undefined;
   #timer: NodeJS.Timeout | undefined;
   #debounce: NodeJS.Timeout | undefined;
+  #running: Promise<boolean> | undefined;
+  #followUp: { promise: Promise<boolean>; resolve(v: boolean): void; reject(e: unknown): void } | undefined;
+  #stopped = false;
 
   constructor(opts: DeviceManagerOptions) {
     this.#o = opts;
@@ -46,9 +53,46 @@ export class DeviceManager {
     return this.#selected.find((d) => d.name === name);
   }
 
-  /** Discovers, selects, attaches. Returns true when the selected set changed. */
-  rescan(): boolean {
-    const all = (this.#o.discover ?? discoverDevices)();
+  /**
+   * Discovers, selects, attaches; resolves true when the selected set changed. Called while a
+   * scan runs, it resolves with the one follow-up scan that starts when the current one ends.
+   */
+  rescan(): Promise<boolean> {
+    if (!this.#running) {
+      this.#running = this.#scanThenNext();
+      return this.#running;
+    }
+    if (!this.#followUp) {
+      let resolve!: (v: boolean) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<boolean>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#followUp = { promise, resolve, reject };
+    }
+    return this.#followUp.promise;
+  }
+
+  async #scanThenNext(): Promise<boolean> {
+    try {
+      return await this.#scanOnce();
+    } finally {
+      // Swapped synchronously, so no caller can slip a second scan in between the two.
+      const next = this.#followUp;
+      this.#followUp = undefined;
+      if (next && !this.#stopped) {
+        this.#running = this.#scanThenNext();
+        this.#running.then(next.resolve, next.reject);
+      } else {
+        this.#running = undefined;
+        next?.resolve(false);
+      }
+    }
+  }
+
+  async #scanOnce(): Promise<boolean> {
+    const all = await (this.#o.discover ?? discoverDevices)();
     const next = selectNativeDevices(all, this.#o.patterns);
     const sig = (ds: Device[]) => ds.map((d) => `${d.name}:${d.ifindex}:${d.mac}`).join(',');
     const changed = sig(next) !== sig(this.#selected);
@@ -73,9 +117,7 @@ export class DeviceManager {
           `device ${d.name} (ifindex ${d.ifindex}, ${d.mac}) selected: from_netdev attached to ingress`,
         );
       } catch (err) {
-        this.#o.log(
-          `warning: attach from_netdev to ${d.name}: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        this.#o.log(`warning: attach from_netdev to ${d.name}: ${errorMessage(err)}`);
       }
     }
     this.#selected = next;
@@ -97,6 +139,7 @@ export class DeviceManager {
   }
 
   stop(): void {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#debounce) clearTimeout(this.#debounce);
     const pid = this.#monitor?.pid;
@@ -118,10 +161,7 @@ export class DeviceManager {
   }
 
   #safeRescan(): void {
-    try {
-      this.rescan();
-    } catch (err) {
-      this.#o.log(`warning: device rescan: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    if (this.#stopped) return;
+    this.rescan().catch((err: unknown) => this.#o.log(`warning: device rescan: ${errorMessage(err)}`));
   }
 }

@@ -4,6 +4,7 @@
 // count: the kernel gives every up interface an fe80:: address, so counting it would select them
 // all (found by select.test.ts on a real namespace).
 import type { Device } from './discover.js';
+import { errorMessage } from '../../lib/errors.js';
 
 const OURS = /^(lxc|cilium_|waggle_)/;
 
@@ -17,7 +18,7 @@ export function compileDevicePatterns(patterns: string[]): RegExp[] {
     try {
       return prefix ? new RegExp(`^${p.slice(0, -1).replace(/\./g, '\\.')}`) : new RegExp(`^(?:${p})$`);
     } catch (err) {
-      throw new Error(`--devices "${p}": ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`--devices "${p}": ${errorMessage(err)}`);
     }
   });
 }

@@ -8,6 +8,7 @@ import { labStep } from './steps-lab.js';
 import { proxyArpSteps } from './steps-proxy-arp.js';
 import { storySteps } from './steps-story.js';
 import { type DemoContext, type Step, StepFailed } from './step.js';
+import { errorLine } from '../../lib/errors.js';
 
 export function demoSteps(proxyArp: boolean): Step[] {
   return [labStep, ...storySteps, ...datapathSteps, ...failoverSteps, ...(proxyArp ? proxyArpSteps : [])];
@@ -28,10 +29,7 @@ export async function runDemo(opts: { proxyArp: boolean; say: (s: string) => voi
       // The lab stays as the failed step left it, so the failure can be looked at.
       opts.say('\nThe lab is left up for inspection: waggle lab status, waggle lab logs agent node-1');
       if (err instanceof StepFailed) throw err;
-      throw new StepFailed(
-        step.name,
-        err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err),
-      );
+      throw new StepFailed(step.name, errorLine(err));
     }
     opts.say(`   step done in ${Math.round(performance.now() - t0)} ms`);
   }
