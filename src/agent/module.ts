@@ -3,6 +3,8 @@
 // started — with reason 'failed-start', so modules that leave state in place on a normal
 // shutdown for a restarted agent to adopt (tc attachments) remove what this run created — and
 // the error names the module.
+import { errorMessage } from '../lib/errors.js';
+
 export type StopReason = 'shutdown' | 'failed-start';
 
 export interface AgentModule {
@@ -16,13 +18,20 @@ export interface AgentModule {
 export class ModuleStartError extends Error {
   readonly module: string;
   constructor(module: string, cause: unknown) {
-    super(`module ${module}: start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`module ${module}: start: ${errorMessage(cause)}`, { cause });
     this.name = 'ModuleStartError';
     this.module = module;
   }
 }
 
 export type ModuleState = 'stopped' | 'starting' | 'running' | 'failed' | 'stopping';
+
+/**
+ * How long one module's stop may take before the next goes on. A stop that waits on an
+ * unreachable store (releasing a lease) must not hold the others: the store module stops last
+ * and cancels whatever is still in flight.
+ */
+export const MODULE_STOP_BUDGET_MS = 1000;
 
 export class ModuleList {
   readonly modules: readonly AgentModule[];
@@ -76,10 +85,22 @@ export class ModuleList {
 
   async #stopOne(m: AgentModule, reason: StopReason): Promise<void> {
     this.#state.set(m.name, 'stopping');
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), MODULE_STOP_BUDGET_MS);
+    });
     try {
-      await m.stop(reason);
+      const done = Promise.resolve()
+        .then(() => m.stop(reason))
+        .then(() => 'done' as const);
+      if ((await Promise.race([done, budget])) === 'late') {
+        this.#log(`module ${m.name}: stop did not finish within ${MODULE_STOP_BUDGET_MS}ms; going on`);
+        done.catch(() => {});
+      }
     } catch (err) {
-      this.#log(`module ${m.name}: stop: ${err instanceof Error ? err.message : String(err)}`);
+      this.#log(`module ${m.name}: stop: ${errorMessage(err)}`);
+    } finally {
+      clearTimeout(timer);
     }
     this.#state.set(m.name, 'stopped');
   }

@@ -1,8 +1,10 @@
-// `waggle agent`: runs the node agent in the foreground until SIGTERM/SIGINT.
+// `waggle agent`: runs the node agent in the foreground until SIGTERM/SIGINT, then exits within
+// the deadline of src/lib/shutdown.ts whatever the store is doing (0 after a clean stop, 1 when
+// the deadline cut it short, 128+n on a second signal).
 import type { Command } from 'commander';
 import { Agent, log } from '../agent/agent.js';
 import { type AgentFlags, DEFAULT_NODE_STATUS_UPDATE_FREQUENCY, parseAgentFlags } from '../agent/flags.js';
-import { errorMessage } from '../lib/errors.js';
+import { exitOnSignal } from '../lib/shutdown.js';
 
 export function registerAgent(program: Command): void {
   program
@@ -36,17 +38,19 @@ export function registerAgent(program: Command): void {
         throw new Error('--store: required for the agent (e.g. etcd://127.0.0.1:2379, or env WAGGLE_STORE)');
       const cfg = parseAgentFlags({ ...opts, store }, (w) => log(`warning: ${w}`));
       const agent = new Agent(cfg);
-      await agent.start();
-      await new Promise<void>((resolve) => {
-        const stop = (sig: string) => {
-          log(`${sig}: shutting down`);
-          agent.stop().then(resolve, (err) => {
-            log(`shutdown: ${errorMessage(err)}`);
-            resolve();
-          });
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+      // Installed before start(): a signal while the store is still being reached is handled too.
+      const shutdown = exitOnSignal({
+        name: 'agent',
+        steps: [{ name: 'agent stop (lease release, liveness, store close)', run: () => agent.stop() }],
+        log,
       });
+      try {
+        await agent.start();
+      } catch (err) {
+        await shutdown.stop();
+        shutdown.dispose();
+        throw err;
+      }
+      await new Promise<never>(() => {}); // the signal handler exits the process
     });
 }

@@ -76,6 +76,11 @@ export class LbIpamController {
     this.timer.unref();
   }
 
+  /**
+   * Stops intake (watches, timers) and skips queued work; resolves when the work in flight
+   * settles. That work may be a store call to an unreachable etcd: the owner bounds the wait and
+   * closes the store, which ends such calls at once (see Operator.stop).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
@@ -91,7 +96,12 @@ export class LbIpamController {
   }
 
   private serialize(fn: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(fn).catch((err: unknown) => this.log(`lbipam: ${String(err)}`));
+    this.chain = this.chain
+      .then(() => (this.stopping ? undefined : fn()))
+      // While stopping, a failure is the store being closed under us: nothing to report.
+      .catch((err: unknown) => {
+        if (!this.stopping) this.log(`lbipam: ${String(err)}`);
+      });
     return this.chain;
   }
 
@@ -156,7 +166,10 @@ export class LbIpamController {
   /** Writes every service whose desired status changed, then pool conditions that differ. */
   private async flush(): Promise<void> {
     for (const line of this.engine.takeLog()) this.log(`lbipam: ${line}`);
-    for (const key of this.engine.takeDirty()) await this.writeService(key);
+    for (const key of this.engine.takeDirty()) {
+      if (this.stopping) return;
+      await this.writeService(key);
+    }
     for (const line of this.engine.takeLog()) this.log(`lbipam: ${line}`);
     this.schedulePoolWrites();
   }

@@ -1,8 +1,9 @@
-// `waggle operator`: one per cluster. Composes the store, the LB-IPAM controller, the node
-// lifecycle controller and the metrics endpoint, and shuts them down in reverse order on
-// SIGTERM/SIGINT.
+// `waggle operator`: one per cluster. Composes the store and its informers, the LB-IPAM
+// controller, the node lifecycle controller and the metrics endpoint, and shuts them down on
+// SIGTERM/SIGINT within the process deadline of src/lib/shutdown.ts, whatever etcd is doing.
 import type { Server } from 'node:http';
 import { LbIpamController } from '../lbipam/controller.js';
+import { exitOnSignal, type ShutdownStep } from '../lib/shutdown.js';
 import { NodeLifecycleController } from '../nodelifecycle/controller.js';
 import {
   DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS,
@@ -58,29 +59,73 @@ export class Operator {
     this.log(`operator: running (store ${this.store.url}, metrics ${this.metricsUrl})`);
   }
 
+  /**
+   * The shutdown in order. The controller gets DRAIN_MS to finish the write in hand (its writes
+   * are level-triggered, so one cut short is redone by the next operator); then the store is
+   * closed, which ends any call still waiting on an unreachable etcd, and so the controller.
+   */
+  stopSteps(): ShutdownStep[] {
+    let drained: Promise<void> = Promise.resolve();
+    return [
+      { name: 'node lifecycle controller', run: async () => this.nodeLifecycle?.stop() },
+      {
+        name: 'lbipam controller (write in flight)',
+        run: async () => {
+          drained = this.controller?.stop() ?? Promise.resolve();
+          await settledWithin(drained, DRAIN_MS);
+        },
+      },
+      { name: 'informers', run: () => settledWithin(this.informers?.stop() ?? Promise.resolve(), DRAIN_MS) },
+      { name: 'store close', run: async () => this.store?.close() },
+      { name: 'lbipam controller (after store close)', run: () => drained },
+      {
+        name: 'metrics server',
+        run: () =>
+          new Promise<void>((resolve) => {
+            if (!this.server) return resolve();
+            this.server.close(() => resolve());
+            this.server.closeAllConnections(); // a scraper's keep-alive must not hold us
+          }),
+      },
+      { name: 'log', run: async () => this.log('operator: stopped') },
+    ];
+  }
+
   async stop(): Promise<void> {
-    this.nodeLifecycle?.stop(); // synchronous: clears its timer, awaits nothing
-    await this.controller?.stop();
-    await this.informers?.stop();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.store?.close();
-    this.log('operator: stopped');
+    for (const step of this.stopSteps()) await step.run();
   }
 }
 
-/** Runs until SIGTERM or SIGINT, then stops cleanly. */
+/** Bounded wait for the controller's write in hand before the store is closed under it. */
+const DRAIN_MS = 1000;
+
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs until SIGTERM or SIGINT, then exits the process (src/lib/shutdown.ts: 0 after a clean
+ * stop, 1 when the deadline cut it short, 128+n on a second signal). The handlers are in place
+ * before start(), so a signal while etcd is still being reached is handled the same way.
+ */
 export async function runOperator(cfg: OperatorConfig, log: (line: string) => void): Promise<void> {
   const op = new Operator(cfg, log);
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = (sig: string) => {
-      log(`operator: ${sig}, shutting down`);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      op.stop().then(resolve, resolve);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  await op.start();
-  await stopped;
+  const shutdown = exitOnSignal({ name: 'operator', steps: op.stopSteps(), log });
+  try {
+    await op.start();
+  } catch (err) {
+    await shutdown.stop();
+    shutdown.dispose();
+    throw err;
+  }
+  await new Promise<never>(() => {}); // the signal handler exits the process
 }

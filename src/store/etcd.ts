@@ -11,6 +11,7 @@ import {
   StoreError,
   StoreUnavailableError,
 } from './errors.js';
+import { InFlightCalls } from './etcd-calls.js';
 import { decodeKv, defaultPrefix, encodeObject, kindPrefix, objectKey, type RawKv } from './etcd-keys.js';
 import { rangeAll } from './etcd-list.js';
 import { EtcdWatch } from './etcd-watch.js';
@@ -45,6 +46,8 @@ export class EtcdStore implements Store {
   readonly client: Etcd3;
   private readonly timeoutMs: number;
   private readonly watches = new Set<EtcdWatch<AnyObject>>();
+  private readonly inFlight = new InFlightCalls();
+  private closed = false;
   /**
    * The last version of each key this client read or wrote. An update that names exactly that
    * version (resourceVersion = mod revision, which is unique per write, so the stored bytes are
@@ -59,11 +62,14 @@ export class EtcdStore implements Store {
     this.url = unix ? `etcd+${opts.endpoints[0]}` : `etcd://${opts.endpoints.join(',')}`;
     const timeoutMs = opts.timeoutMs ?? 5000;
     this.timeoutMs = timeoutMs;
+    const interceptors = [this.inFlight.interceptor];
     this.client = new Etcd3({
       hosts: opts.endpoints.map((e) => (e.startsWith('unix:') ? e : `http://${e}`)),
       dialTimeout: timeoutMs,
       defaultCallOptions: (ctx) =>
-        ctx.isStream ? {} : { deadline: operationDeadline.getStore() ?? Date.now() + timeoutMs },
+        ctx.isStream
+          ? { interceptors }
+          : { deadline: operationDeadline.getStore() ?? Date.now() + timeoutMs, interceptors },
     });
   }
 
@@ -141,9 +147,21 @@ export class EtcdStore implements Store {
     throw new ConflictError(resourceOf(kind), name);
   }
 
+  /**
+   * Never waits on the member: watches end, calls in flight fail at once with
+   * StoreUnavailableError ("store closed") instead of running to their deadlines, and so do
+   * calls made afterwards.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     for (const w of [...this.watches]) w.close();
+    this.inFlight.cancelAll('store closed');
     this.client.close();
+  }
+
+  /** Calls still in flight (tests: close() leaves none). */
+  get callsInFlight(): number {
+    return this.inFlight.size;
   }
 
   /** Read, prepare from what is stored, write if unchanged since the read. */
@@ -195,6 +213,7 @@ export class EtcdStore implements Store {
    * to StoreUnavailableError; store errors pass through.
    */
   async guard<R>(op: string, fn: () => Promise<R>): Promise<R> {
+    if (this.closed) throw new StoreUnavailableError(`${this.url}: ${op}: store closed`);
     try {
       return await operationDeadline.run(Date.now() + this.timeoutMs, fn);
     } catch (err) {
@@ -204,7 +223,7 @@ export class EtcdStore implements Store {
       const transport =
         err instanceof GRPCGenericError ||
         'isBrokenCircuitError' in err ||
-        /ECONNREFUSED|unavailable|deadline|closed/i.test(err.message);
+        /ECONNREFUSED|unavailable|deadline|closed|cancelled/i.test(err.message);
       if (!transport) throw err;
       throw new StoreUnavailableError(`${this.url}: ${op}: ${err.message.split('\n')[0]}`);
     }

@@ -13,6 +13,8 @@ export interface TestEtcd {
   /** etcd://127.0.0.1:PORT, for openStore() and the CLI's --store. */
   url: string;
   dataDir: string;
+  /** etcd+unix:///… when started with `unixSocket`: reachable from any network namespace. */
+  unixUrl: string;
   readonly pid: number;
   /** Stops etcd and removes its data. */
   stop(): Promise<void>;
@@ -68,15 +70,19 @@ function stopChild(child: ChildProcess, timeoutMs = 5000): Promise<void> {
   });
 }
 
-export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<TestEtcd> {
+export async function startEtcd(opts: { timeoutMs?: number; unixSocket?: boolean } = {}): Promise<TestEtcd> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'waggle-etcd-'));
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
+  // etcd wants host:port form for a unix listener and makes it relative to its cwd: the socket
+  // file is <dataDir>/etcd.sock:<port>. A socket is a file, so a test's network namespaces reach it.
+  const socket = join(dataDir, `etcd.sock:${clientPort}`);
+  const listen = opts.unixSocket ? `${clientUrl},unix://etcd.sock:${clientPort}` : clientUrl;
   const args = [
     '--name=waggle-test',
     `--data-dir=${join(dataDir, 'data')}`,
-    `--listen-client-urls=${clientUrl}`,
+    `--listen-client-urls=${listen}`,
     `--advertise-client-urls=${clientUrl}`,
     `--listen-peer-urls=${peerUrl}`,
     `--initial-advertise-peer-urls=${peerUrl}`,
@@ -88,7 +94,8 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Test
   let stderr = '';
   const launch = async () => {
     stderr = '';
-    const proc = spawn('/usr/bin/etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    rmSync(socket, { force: true }); // left behind by a stopped member; etcd will not bind over it
+    const proc = spawn('/usr/bin/etcd', args, { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     proc.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
@@ -108,6 +115,7 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Test
     endpoints: [`127.0.0.1:${clientPort}`],
     url: `etcd://127.0.0.1:${clientPort}`,
     dataDir,
+    unixUrl: opts.unixSocket ? `etcd+unix://${socket}` : '',
     get pid() {
       return child?.pid ?? -1;
     },

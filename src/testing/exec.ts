@@ -12,11 +12,12 @@ export interface RunResult {
 export function sh(
   cmd: string,
   args: string[],
-  opts: { allowFail?: boolean; timeoutMs?: number; input?: string } = {},
+  opts: { allowFail?: boolean; timeoutMs?: number; input?: string; cwd?: string } = {},
 ): RunResult {
   const res = spawnSync(cmd, args, {
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 30_000,
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     ...(opts.input !== undefined ? { input: opts.input } : {}),
   });
   const out = { code: res.status ?? -1, stdout: res.stdout ?? '', stderr: res.stderr ?? '' };

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { arping } from '../../src/datapath/testing/arping.js';
 import { createResponderLab, LAB_VIP } from '../../src/datapath/testing/responder-lab.js';
 import { sh } from '../../src/testing/exec.js';
+import { cliCopyForNobody } from '../../src/testing/unprivileged.js';
 
 const MAX_LIVENESS_NS = 1_000_000_000n; // 1 s, so that staleness comes quickly
 
@@ -89,16 +90,14 @@ test('`waggle datapath demo` passes every step, shows the seed’s map dump and 
 });
 
 test('`waggle datapath demo` without privileges fails with one line carrying the hint', () => {
-  const nobody = [
-    '--reuid=65534',
-    '--regid=65534',
-    '--clear-groups',
-    '--inh-caps=-all',
-    '--bounding-set=-all',
-  ];
-  const res = sh('setpriv', [...nobody, process.execPath, 'bin/waggle.js', 'datapath', 'demo'], {
-    allowFail: true,
-  });
+  // From a copy nobody can reach, wherever this checkout lives (src/testing/unprivileged.ts).
+  const cli = cliCopyForNobody();
+  let res: ReturnType<typeof cli.run>;
+  try {
+    res = cli.run(['datapath', 'demo']);
+  } finally {
+    cli.remove();
+  }
   assert.equal(res.code, 1);
   assert.equal(res.stdout, '');
   const lines = res.stderr.trim().split('\n');

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { sh } from '../../src/testing/exec.js';
 import { HOSTS } from '../../src/lab/topology.js';
+import { cliCopyForNobody } from '../../src/testing/unprivileged.js';
 import { hostLabLinks, labNetns, leftovers, nsLinks, waggle } from './lab-helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -239,26 +240,18 @@ describe('lab after crashes', { concurrency: false }, () => {
   });
 
   test('without root: one line, nothing created', () => {
-    for (const cmd of ['up', 'demo']) {
-      const res = sh(
-        'setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          '--inh-caps=-all',
-          '--bounding-set=-all',
-          process.execPath,
-          'bin/waggle.js',
-          'lab',
-          cmd,
-        ],
-        { allowFail: true },
-      );
-      assert.equal(res.code, 1);
-      assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
-      assert.match(res.stderr, new RegExp(`^waggle: lab ${cmd}: must run as root`));
-      assert.deepEqual(labNetns(), []);
+    // From a copy nobody can reach, wherever this checkout lives (src/testing/unprivileged.ts).
+    const cli = cliCopyForNobody();
+    try {
+      for (const cmd of ['up', 'demo']) {
+        const res = cli.run(['lab', cmd]);
+        assert.equal(res.code, 1);
+        assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+        assert.match(res.stderr, new RegExp(`^waggle: lab ${cmd}: must run as root`));
+        assert.deepEqual(labNetns(), []);
+      }
+    } finally {
+      cli.remove();
     }
   });
 });
