@@ -122,6 +122,20 @@ describe('waggle agent end to end', { timeout: 180_000 }, () => {
       `${lab.runDir}/${h}.sock`,
     ]).stdout;
     assert.match(rc, /UTimeOffset\s+\d{10,}\nAgentLiveness\s+\d+/);
+    // Every registered map is shown by its codec, with no per-map CLI code: the responder with
+    // its interfaces, and waggle_metrics counting the answered requests as forwarded egress.
+    const mapGet = (name: string) =>
+      sh('node', ['bin/waggle.js', 'map', 'get', name, '--api-socket', `${lab.runDir}/${h}.sock`], {
+        allowFail: true,
+      });
+    assert.match(mapGet('waggle_l2_responder_v4').stdout, new RegExp(`${VIP}\\s+eth0\\s+\\d+\\s+[1-9]`));
+    assert.match(mapGet('waggle_l2_responder_v4').stdout, new RegExp(`${VIP}\\s+eth1\\s+\\d+\\s+[1-9]`));
+    const metrics = mapGet('waggle_metrics').stdout;
+    assert.match(metrics, /^REASON\s+DIRECTION\s+PACKETS\s+BYTES\s+LINE\s+FILE$/m);
+    assert.match(metrics, /^Success\s+EGRESS\s+[1-9]\d*\s+[1-9]\d*\s+\d+\s+0$/m, metrics);
+    const unknown = mapGet('waggle_nope');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /map "waggle_nope": the agent has no such map \(it has: .*waggle_metrics/);
   });
 
   it('a bad interface regex sets the policy condition and changes nothing else', async () => {
