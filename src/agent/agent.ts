@@ -12,6 +12,7 @@
 // pinned maps and tc attachments, so a restarted agent continues where this one stopped.
 import { fileURLToPath } from 'node:url';
 import { L2Module } from '../l2announcer/module.js';
+import { asLog, createLogger, type Log } from '../lib/log.js';
 import { type ApiRoutes, serveApi } from './api-server.js';
 import type { AgentConfig } from './flags.js';
 import { AgentMetrics } from './metrics.js';
@@ -25,9 +26,11 @@ import type { AgentStatus } from './status.js';
 
 const OBJECT = fileURLToPath(new URL('../../../build/bpf/bpf_host.o', import.meta.url));
 
-export function log(msg: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
-}
+const logger = createLogger('agent');
+/** The agent's own log (one line per record, `<time> <level> agent: <message>`). */
+export const log: Log = asLog(logger);
+/** A module's log, named `agent/<module>`. */
+const logOf = (module: string): Log => asLog(logger.child(module));
 
 export interface AgentParts {
   store: StoreModule;
@@ -46,25 +49,25 @@ export class Agent {
   /** @param extra modules appended after the standard ones (tests inject a failing one). */
   constructor(cfg: AgentConfig, extra: AgentModule[] = []) {
     this.cfg = cfg;
-    const store = new StoreModule(cfg.store, log);
+    const store = new StoreModule(cfg.store, logOf('store'));
     const datapath = new DatapathModule({
       objPath: OBJECT,
       pinDir: cfg.pinDir,
       maxLivenessNs: BigInt(Math.round(cfg.leaseDurationMs * 1e6)),
       sampleMs: cfg.mapSampleMs,
-      log,
+      log: logOf('datapath'),
     });
     const liveness = new LivenessModule({
       runtimeConfig: () => datapath.dp.runtimeConfig,
       intervalMs: cfg.livenessIntervalMs,
       maxLivenessMs: cfg.leaseDurationMs,
-      log,
+      log: logOf('liveness'),
     });
     const devices = new DevicesModule({
       program: () => datapath.dp.fromNetdev,
       devicesMap: () => datapath.dp.devices,
       patterns: cfg.devicePatterns,
-      log,
+      log: logOf('devices'),
     });
     const node = new NodeModule({
       store: () => store.store,
@@ -72,7 +75,7 @@ export class Agent {
       labels: cfg.nodeLabels,
       heartbeatMs: cfg.nodeStatusUpdateFrequencyMs,
       addresses: () => devices.selected.flatMap((d) => d.addresses.filter((a) => !a.includes(':'))),
-      log,
+      log: logOf('node'),
     });
     const l2 = new L2Module({
       node: cfg.node,
@@ -89,7 +92,7 @@ export class Agent {
         onChange: (fn) => devices.onChange(fn),
       },
       resumeLivenessAfter: (ready) => liveness.resumeAfter(ready),
-      log,
+      log: logOf('l2'),
     });
     this.parts = { store, datapath, liveness, devices, node, l2 };
     this.modules = new ModuleList(
@@ -146,6 +149,7 @@ export class Agent {
     const metrics = new AgentMetrics({
       livenessAgeMs: () => this.parts.liveness.status().ageMs,
       maps: () => this.parts.datapath.sampled(),
+      watches: () => this.parts.store.watchStats(),
     });
     this.parts.l2.registerMetrics([metrics.registry]);
     return [

@@ -30,6 +30,20 @@ describe('AgentMetrics', () => {
     assert.ok(sample(text, 'waggle_bpf_map_entries{map="waggle_l2_responder_v4"} 0'));
   });
 
+  it('counts watch events and cached objects per watched kind', async () => {
+    let events = 3;
+    const m = new AgentMetrics({
+      livenessAgeMs: () => null,
+      maps: () => [],
+      watches: () => [{ kind: 'Service', objects: 2, events }],
+    });
+    assert.ok(sample(await m.registry.metrics(), 'waggle_store_watch_events_total{kind="Service"} 3'));
+    events = 7;
+    const text = await m.registry.metrics();
+    assert.ok(sample(text, 'waggle_store_watch_events_total{kind="Service"} 7'), text);
+    assert.ok(sample(text, 'waggle_store_cached_objects{kind="Service"} 2'));
+  });
+
   it('serves /metrics over HTTP and 404 elsewhere', async () => {
     const m = new AgentMetrics({ livenessAgeMs: () => 1000, maps: () => [] });
     const port = await freePort();

@@ -2,12 +2,14 @@
 // agent's own gauges (liveness age: one array lookup; BPF map occupancy: the datapath's last
 // sample, never a walk per scrape), and the HTTP server for /metrics.
 import { createServer, type Server } from 'node:http';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export interface AgentMetricsSource {
   livenessAgeMs(): number | null;
   /** Map occupancy as last sampled. */
   maps(): ReadonlyArray<{ name: string; entries: number; maxEntries: number }>;
+  /** Per watched kind: objects in the informer's cache and watch events received. */
+  watches?(): ReadonlyArray<{ kind: string; objects: number; events: number }>;
 }
 
 export class AgentMetrics {
@@ -44,6 +46,28 @@ export class AgentMetrics {
         for (const m of source.maps()) this.set({ map: m.name }, m.maxEntries);
       },
     });
+    const watches = source.watches;
+    if (watches) {
+      new Counter({
+        name: 'waggle_store_watch_events_total',
+        help: 'Watch events this agent received from the store, per kind (it watches only the kinds it needs)',
+        labelNames: ['kind'],
+        registers,
+        collect() {
+          this.reset();
+          for (const w of watches()) this.inc({ kind: w.kind }, w.events);
+        },
+      });
+      new Gauge({
+        name: 'waggle_store_cached_objects',
+        help: "Objects in the agent's informer cache, per kind",
+        labelNames: ['kind'],
+        registers,
+        collect() {
+          for (const w of watches()) this.set({ kind: w.kind }, w.objects);
+        },
+      });
+    }
   }
 
   listen(host: string, port: number): Promise<void> {

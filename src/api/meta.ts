@@ -1,6 +1,7 @@
 // The pieces every object shares: metadata, label selectors and status conditions, shaped as in
 // Kubernetes (metav1.ObjectMeta, metav1.LabelSelector, metav1.Condition). Objects are strict:
 // an unknown field is an error with its path, never silently dropped.
+import type { StatusCondition } from '../lib/conditions.js';
 import { z } from 'zod';
 
 const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -74,14 +75,7 @@ export const ConditionSchema = z.strictObject({
 export type Condition = z.infer<typeof ConditionSchema>;
 
 /** The slice of a Condition that controllers read and compare (stored ones have every field). */
-export interface ConditionLike {
-  type: string;
-  status: string;
-  reason?: string | undefined;
-  message?: string | undefined;
-  observedGeneration?: number | undefined;
-  lastTransitionTime?: string | undefined;
-}
+export type ConditionLike = StatusCondition;
 
 // One timestamp format for conditions and creationTimestamp; it lives with the conditions.
 export { rfc3339Seconds } from '../lib/conditions.js';

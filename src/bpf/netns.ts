@@ -18,30 +18,11 @@ export function withNetns<T>(name: string, fn: () => T): T {
       message: 'fn must be synchronous',
     });
   }
-  const self = c.open('/proc/thread-self/ns/net', O_RDONLY | O_CLOEXEC) as number;
-  if (self < 0) throw new BpfError({ op: 'open netns', object: 'self', errno: errno() });
-  const target = c.open(`/run/netns/${name}`, O_RDONLY | O_CLOEXEC) as number;
-  if (target < 0) {
-    const e = errno();
-    c.close(self);
-    throw new BpfError({ op: 'open netns', object: name, errno: e, hint: 'does `ip netns list` show it?' });
-  }
+  const leave = enterNetns(name);
   try {
-    if ((c.setns(target, CLONE_NEWNET) as number) < 0) {
-      throw new BpfError({ op: 'enter netns', object: name, errno: errno() });
-    }
-    try {
-      return fn();
-    } finally {
-      // Failing to return would leave this process in the wrong namespace: not recoverable.
-      if ((c.setns(self, CLONE_NEWNET) as number) < 0) {
-        process.stderr.write(`waggle: fatal: cannot return from netns ${name}\n`);
-        process.exit(70);
-      }
-    }
+    return fn();
   } finally {
-    c.close(target);
-    c.close(self);
+    leave();
   }
 }
 

@@ -91,14 +91,7 @@ export class BpfObject {
     this.#beforeLoad('pin maps', dir);
     mkdirSync(dir, { recursive: true });
     for (const name of names ?? this.mapNames().filter((n) => !n.startsWith('.') && !n.includes('.'))) {
-      const map = bpf.findMap(this.#handle(), name);
-      if (!map)
-        throw new BpfError({
-          op: 'pin map',
-          object: name,
-          code: 'ENOENT',
-          message: `no map ${name} in ${this.path}`,
-        });
+      const map = this.#findMap('pin map', name);
       check(bpf.mapSetPinPath(map, join(dir, name)), 'set pin path', name);
     }
   }
@@ -129,14 +122,7 @@ export class BpfObject {
 
   /** A loaded map of this object. The fd belongs to the object; close the object, not the map. */
   map(name: string): BpfMap {
-    const map = bpf.findMap(this.#handle(), name);
-    if (!map)
-      throw new BpfError({
-        op: 'find map',
-        object: name,
-        code: 'ENOENT',
-        message: `no map ${name} in ${this.path}`,
-      });
+    const map = this.#findMap('find map', name);
     if (!this.#loaded) {
       return new BpfMap(-1, this.mapSpec(name), false);
     }
@@ -146,14 +132,7 @@ export class BpfObject {
 
   /** The map's definition as compiled into the object (available before load). */
   mapSpec(name: string): BpfMap['info'] {
-    const map = bpf.findMap(this.#handle(), name);
-    if (!map)
-      throw new BpfError({
-        op: 'find map',
-        object: name,
-        code: 'ENOENT',
-        message: `no map ${name} in ${this.path}`,
-      });
+    const map = this.#findMap('find map', name);
     return {
       name,
       type: bpf.mapType(map) as number,
@@ -170,14 +149,7 @@ export class BpfObject {
    * or undefined when the object has no BTF or the map was declared without types.
    */
   mapLayout(name: string): { key: BtfLayout; value: BtfLayout } | undefined {
-    const map = bpf.findMap(this.#handle(), name);
-    if (!map)
-      throw new BpfError({
-        op: 'find map',
-        object: name,
-        code: 'ENOENT',
-        message: `no map ${name} in ${this.path}`,
-      });
+    const map = this.#findMap('find map', name);
     const btf = bpf.objectBtf(this.#handle());
     const keyId = bpf.mapBtfKeyTypeId(map) as number;
     const valueId = bpf.mapBtfValueTypeId(map) as number;
@@ -199,6 +171,13 @@ export class BpfObject {
         message: 'object is closed',
       });
     return this.#obj;
+  }
+
+  #findMap(op: string, name: string): Pointer {
+    const map = bpf.findMap(this.#handle(), name);
+    if (!map)
+      throw new BpfError({ op, object: name, code: 'ENOENT', message: `no map ${name} in ${this.path}` });
+    return map;
   }
 
   #beforeLoad(op: string, what: string): void {

@@ -226,6 +226,14 @@ export class Informers {
     return [...this.#byKind.keys()];
   }
 
+  /** Per kind: objects cached and watch events received so far. */
+  stats(): Array<{ kind: Kind; objects: number; events: number }> {
+    return [...this.#byKind.keys()].map((kind) => {
+      const inf = this.for(kind);
+      return { kind, objects: inf.list().length, events: inf.eventsReceived };
+    });
+  }
+
   /** Starts every informer requested so far; resolves when all have listed. */
   async start(): Promise<void> {
     await Promise.all([...this.#byKind.values()].map((i) => i.start()));

@@ -41,4 +41,9 @@ export class StoreModule implements AgentModule {
   status(): { url: string; watching: string[] } {
     return { url: this.#url, watching: this.#informers?.kinds() ?? [] };
   }
+
+  /** Watch events received per kind (metrics: what the agent's watches cost it). */
+  watchStats(): Array<{ kind: string; objects: number; events: number }> {
+    return this.#informers?.stats() ?? [];
+  }
 }
