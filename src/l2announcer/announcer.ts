@@ -2,7 +2,7 @@
 // one election per service (elections.ts) → desired rows for the services we lead (desired.ts)
 // → the responder map (reconciler.ts). Any change recomputes everything from the cache
 // (level-triggered); a full map resync runs at start and every 5 minutes.
-import type { CiliumL2AnnouncementPolicy } from '../api/index.js';
+import { type CiliumL2AnnouncementPolicy, namespacedName } from '../api/index.js';
 import type { Informer, Informers } from '../store/informer.js';
 import type { Store } from '../store/types.js';
 import { type Clock, systemClock } from './clock.js';
@@ -164,7 +164,11 @@ export class L2Announcer {
         if (checks) void this.#writeConditions(p, checks);
       }
     }
-    void this.#elections.sync(this.#selected.keys());
+    void this.#elections.sync(
+      [...this.#selected.values()].map((s) =>
+        namespacedName(s.service.metadata.namespace ?? 'default', s.service.metadata.name),
+      ),
+    );
     this.#applyRows(false);
   }
 

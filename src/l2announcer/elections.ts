@@ -1,6 +1,7 @@
 // One elector per selected service: started when the service becomes selected, cancelled (and
 // so released) when it stops being selected or the agent shuts down. Also garbage-collects
 // released leases of ours every minute (Cilium's pkg/l2announcer/l2announcer.go).
+import { keyString, type NamespacedName } from '../api/object-key.js';
 import type { Clock } from './clock.js';
 import { LeaseElector } from './elector.js';
 import { LEASE_PREFIX, type LeaseClient, type LeaseRecord, leaseName } from './lease-client.js';
@@ -58,10 +59,14 @@ export class Elections {
     await Promise.all([...this.#running.values()].map((r) => r.elector.firstAttempt));
   }
 
-  /** Makes the set of running elections equal to `services` (keys "<ns>/<name>"). */
-  async sync(services: Iterable<string>): Promise<void> {
-    const wanted = new Set(services);
-    for (const key of wanted) if (!this.#running.has(key)) this.#start(key);
+  /** Makes the set of running elections equal to `services`. */
+  async sync(services: Iterable<NamespacedName>): Promise<void> {
+    const wanted = new Set<string>();
+    for (const svc of services) {
+      const key = keyString(svc);
+      wanted.add(key);
+      if (!this.#running.has(key)) this.#start(svc);
+    }
     const stopping = [...this.#running.keys()].filter((k) => !wanted.has(k)).map((k) => this.#stop(k));
     await Promise.all(stopping);
   }
@@ -70,8 +75,9 @@ export class Elections {
     await Promise.all([...this.#running.keys()].map((k) => this.#stop(k)));
   }
 
-  #start(key: string): void {
-    const [namespace = 'default', name = ''] = key.split('/');
+  #start(svc: NamespacedName): void {
+    const { namespace, name } = svc;
+    const key = keyString(svc);
     const abort = new AbortController();
     const elector = new LeaseElector({
       client: this.#o.client,

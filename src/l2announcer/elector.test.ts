@@ -1,3 +1,4 @@
+import { namespacedName } from '../api/object-key.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from './clock.js';
@@ -154,10 +155,10 @@ describe('lease elector (client-go semantics)', () => {
         onLeadingChanged: () => {},
         random: () => 0,
       });
-      await el.sync(['default/web', 'default/api']);
+      await el.sync([namespacedName('default', 'web'), namespacedName('default', 'api')]);
       await clock.advance(100);
       assert.deepEqual(el.leading().sort(), ['default/api', 'default/web']);
-      await el.sync(['default/api']); // web deselected → released
+      await el.sync([namespacedName('default', 'api')]); // web deselected → released
       assert.deepEqual(await el.collectGarbage(), ['waggle-l2announce-default-web']);
       assert.deepEqual(
         (await fx.client.list()).map((l) => l.name),
