@@ -114,3 +114,36 @@ describe('LB-IPAM controller (memory store)', () => {
     }
   });
 });
+
+describe('LB-IPAM controller start-up import', () => {
+  it('a restarted controller keeps the satisfied service on its IP even when an unsatisfied one is listed first', async () => {
+    const store = new MemoryStore();
+    // One allocatable address (a /32 block). "b-holder" got it from a first controller.
+    await store.create(pool('one', { blocks: [{ cidr: '10.0.20.7/32' }] }));
+    const first = new LbIpamController({ store, log: () => {} });
+    await first.start();
+    await store.create(svc('b-holder'));
+    await until('b-holder', async () => {
+      await first.idle();
+      const s = await store.get('Service', 'b-holder');
+      return external(s) === '10.0.20.7' ? s : undefined;
+    });
+    await first.stop();
+    // While no controller runs, another service arrives; it sorts (and lists) first.
+    await store.create(svc('a-newcomer', { clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50'] }));
+    const second = new LbIpamController({ store, log: () => {} });
+    await second.start();
+    await second.idle();
+    await new Promise((r) => setTimeout(r, 300)); // past the pool-status batching
+    await second.idle();
+    assert.equal(external(await store.get('Service', 'b-holder')), '10.0.20.7', 'the holder keeps its IP');
+    const newcomer = await store.get('Service', 'a-newcomer');
+    assert.equal(external(newcomer), '<pending>');
+    assert.equal(
+      newcomer.status?.conditions?.find((c) => c.type === 'cilium.io/IPAMRequestSatisfied')?.reason,
+      'out_of_ips',
+    );
+    await second.stop();
+    await store.close();
+  });
+});

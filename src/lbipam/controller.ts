@@ -42,6 +42,8 @@ export class LbIpamController {
   private readonly clusterIps: ClusterIpAllocator;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly ownInformers: Informers | undefined;
+  /** True until the start-up import reads the caches (see start()). */
+  private importing = true;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private poolTimer: NodeJS.Timeout | undefined;
@@ -60,17 +62,26 @@ export class LbIpamController {
   }
 
   /**
-   * Lists everything, imports it (satisfied services first), writes what differs, then follows
-   * changes. Events are queued behind the import, so none is lost while it runs; those that only
-   * repeat what the import saw are no-ops.
+   * Lists everything, imports it all at once (satisfied services first, so they keep their IPs
+   * before unsatisfied ones are given any), writes what differs, then follows changes. Events
+   * from before the import are not handled one by one — importing them one at a time could hand
+   * a satisfied service's IP to another — because the import reads the informers' caches, which
+   * already hold them; events after it are queued behind it.
    */
   async start(): Promise<void> {
+    const live = (fn: () => Promise<void>) => {
+      if (this.importing) return;
+      void this.serialize(fn);
+    };
     this.unsubscribe.push(
-      this.pools.subscribe((ev) => void this.serialize(() => this.handlePool(ev))),
-      this.services.subscribe((ev) => void this.serialize(() => this.handleService(ev))),
+      this.pools.subscribe((ev) => live(() => this.handlePool(ev))),
+      this.services.subscribe((ev) => live(() => this.handleService(ev))),
     );
     await Promise.all([this.pools.start(), this.services.start()]);
-    await this.serialize(() => this.resync());
+    await this.serialize(() => {
+      this.importing = false; // from here on, events queue behind this import
+      return this.resync();
+    });
     const every = this.opts.resyncMs ?? 5 * 60_000;
     this.timer = setInterval(() => void this.serialize(() => this.resync()), every);
     this.timer.unref();
