@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { Agent, log } from '../agent/agent.js';
 import { type AgentFlags, DEFAULT_NODE_STATUS_UPDATE_FREQUENCY, parseAgentFlags } from '../agent/flags.js';
-import { exitOnSignal } from '../lib/shutdown.js';
+import { runUntilSignal } from '../lib/shutdown.js';
 
 export function registerAgent(program: Command): void {
   program
@@ -38,19 +38,11 @@ export function registerAgent(program: Command): void {
         throw new Error('--store: required for the agent (e.g. etcd://127.0.0.1:2379, or env WAGGLE_STORE)');
       const cfg = parseAgentFlags({ ...opts, store }, (w) => log(`warning: ${w}`));
       const agent = new Agent(cfg);
-      // Installed before start(): a signal while the store is still being reached is handled too.
-      const shutdown = exitOnSignal({
+      await runUntilSignal({
         name: 'agent',
+        start: () => agent.start(),
         steps: [{ name: 'agent stop (lease release, liveness, store close)', run: () => agent.stop() }],
         log,
       });
-      try {
-        await agent.start();
-      } catch (err) {
-        await shutdown.stop();
-        shutdown.dispose();
-        throw err;
-      }
-      await new Promise<never>(() => {}); // the signal handler exits the process
     });
 }

@@ -113,3 +113,21 @@ async function runSteps(
   if (outcome === 'done') return [];
   return steps.slice(current).map((s, i) => (i === 0 ? `${s.name} (running)` : s.name));
 }
+
+/**
+ * Starts a long-running process and keeps it until a signal: the handlers go in before start(),
+ * so a signal while the store is still being reached is handled the same way; a failed start
+ * runs the stop steps (under the deadline) and rethrows. Never returns otherwise — the signal
+ * handler exits the process.
+ */
+export async function runUntilSignal(opts: ShutdownOptions & { start(): Promise<void> }): Promise<never> {
+  const shutdown = exitOnSignal(opts);
+  try {
+    await opts.start();
+  } catch (err) {
+    await shutdown.stop();
+    shutdown.dispose();
+    throw err;
+  }
+  return new Promise<never>(() => {});
+}

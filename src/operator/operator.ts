@@ -3,7 +3,7 @@
 // SIGTERM/SIGINT within the process deadline of src/lib/shutdown.ts, whatever etcd is doing.
 import type { Server } from 'node:http';
 import { LbIpamController } from '../lbipam/controller.js';
-import { exitOnSignal, type ShutdownStep } from '../lib/shutdown.js';
+import { runUntilSignal, type ShutdownStep } from '../lib/shutdown.js';
 import { NodeLifecycleController } from '../nodelifecycle/controller.js';
 import {
   DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS,
@@ -119,13 +119,5 @@ function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
  */
 export async function runOperator(cfg: OperatorConfig, log: (line: string) => void): Promise<void> {
   const op = new Operator(cfg, log);
-  const shutdown = exitOnSignal({ name: 'operator', steps: op.stopSteps(), log });
-  try {
-    await op.start();
-  } catch (err) {
-    await shutdown.stop();
-    shutdown.dispose();
-    throw err;
-  }
-  await new Promise<never>(() => {}); // the signal handler exits the process
+  await runUntilSignal({ name: 'operator', start: () => op.start(), steps: op.stopSteps(), log });
 }
