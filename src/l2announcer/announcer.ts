@@ -121,8 +121,18 @@ export class L2Announcer {
     if (!this.#finishInitialSync) this.armInitialSync();
     // Store outages leave the informers' last known state in place; elections, not the cache,
     // decide what happens then.
-    for (const inf of [this.#services, this.#policies, this.#nodes])
+    for (const inf of [this.#services, this.#policies])
       this.#unsubscribe.push(inf.subscribe(() => this.schedule()));
+    // Selection reads only this node's labels: other nodes' heartbeats (every 10 s each) and our
+    // own status updates are no reason to recompute.
+    this.#unsubscribe.push(
+      this.#nodes.subscribe((ev) => {
+        if (ev.type === 'sync') return this.schedule();
+        if (ev.object.metadata.name !== this.#o.nodeName) return;
+        const labels = (o: typeof ev.object | undefined) => JSON.stringify(o?.metadata.labels ?? {});
+        if (ev.type === 'delete' || !ev.old || labels(ev.old) !== labels(ev.object)) this.schedule();
+      }),
+    );
     await Promise.all([this.#services.start(), this.#policies.start(), this.#nodes.start()]);
     this.#recompute();
     this.#reconciler.fullSync(this.#rows);
