@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import type { Node } from '../api/index.js';
 import { MemoryStore, StoreUnavailableError } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { storeWith } from '../testing/store.js';
 import {
   AGENT_READY_MESSAGE,
   AGENT_READY_REASON,
@@ -76,36 +77,38 @@ describe('NodeHeartbeat', () => {
 
   it('a lost compare-and-swap re-reads and keeps what the other writer wrote', async () => {
     let interfere = 2;
-    const { memory, hb, ready } = await setup((m) => ({
-      ...storeOf(m),
-      // Between our read and our write, someone else changes the Node: a real conflict.
-      get: async (kind, name) => {
-        const got = await m.get(kind, name);
-        if (interfere-- > 0) {
-          const n = (await m.get('Node', 'node-a')) as Node;
-          await m.update({
-            ...n,
-            metadata: { ...n.metadata, labels: { ...n.metadata.labels, edit: String(interfere) } },
-          });
-        }
-        return got;
-      },
-    }));
+    const { memory, hb, ready } = await setup((m) =>
+      storeWith(m, {
+        // Between our read and our write, someone else changes the Node: a real conflict.
+        get: async (kind, name) => {
+          const got = await m.get(kind, name);
+          if (interfere-- > 0) {
+            const n = (await m.get('Node', 'node-a')) as Node;
+            await m.update({
+              ...n,
+              metadata: { ...n.metadata, labels: { ...n.metadata.labels, edit: String(interfere) } },
+            });
+          }
+          return got;
+        },
+      }),
+    );
     assert.equal(await hb.tick(), 'posted');
     assert.equal((await ready())?.status, 'True');
     assert.equal((await memory.get('Node', 'node-a')).metadata.labels?.edit, '0', 'the other write survives');
   });
 
   it('gives up after MAX_CONFLICT_RETRIES conflicts in one tick and says so once', async () => {
-    const { hb, logs } = await setup((m) => ({
-      ...storeOf(m),
-      get: async (kind, name) => {
-        const got = await m.get(kind, name);
-        const n = (await m.get('Node', 'node-a')) as Node;
-        await m.update({ ...n, metadata: { ...n.metadata, labels: { bump: String(Math.random()) } } });
-        return got;
-      },
-    }));
+    const { hb, logs } = await setup((m) =>
+      storeWith(m, {
+        get: async (kind, name) => {
+          const got = await m.get(kind, name);
+          const n = (await m.get('Node', 'node-a')) as Node;
+          await m.update({ ...n, metadata: { ...n.metadata, labels: { bump: String(Math.random()) } } });
+          return got;
+        },
+      }),
+    );
     assert.equal(await hb.tick(), 'conflict');
     assert.equal(await hb.tick(), 'conflict');
     assert.deepEqual(logs, [
@@ -115,13 +118,14 @@ describe('NodeHeartbeat', () => {
 
   it('a store outage is logged once, retried every tick, and its end is logged', async () => {
     let down = true;
-    const { hb, logs, ready } = await setup((m) => ({
-      ...storeOf(m),
-      get: async (kind, name) => {
-        if (down) throw new StoreUnavailableError('etcd 127.0.0.1:1: connection refused');
-        return m.get(kind, name);
-      },
-    }));
+    const { hb, logs, ready } = await setup((m) =>
+      storeWith(m, {
+        get: async (kind, name) => {
+          if (down) throw new StoreUnavailableError('etcd 127.0.0.1:1: connection refused');
+          return m.get(kind, name);
+        },
+      }),
+    );
     for (let i = 0; i < 3; i++) assert.equal(await hb.tick(), 'failed');
     assert.equal(logs.length, 1);
     assert.match(logs[0]!, /^node node-a: posting ready status failed .*connection refused$/);
@@ -133,13 +137,14 @@ describe('NodeHeartbeat', () => {
 
   it('stop() returns at once while a store call hangs; overlapping ticks are skipped', async () => {
     let calls = 0;
-    const { hb, logs } = await setup((m) => ({
-      ...storeOf(m),
-      get: () => {
-        calls++;
-        return new Promise<never>(() => {}); // never settles
-      },
-    }));
+    const { hb, logs } = await setup((m) =>
+      storeWith(m, {
+        get: () => {
+          calls++;
+          return new Promise<never>(() => {}); // never settles
+        },
+      }),
+    );
     hb.start();
     assert.equal(await hb.tick(), 'skipped', 'the first tick is still waiting');
     const t = performance.now();
@@ -150,19 +155,3 @@ describe('NodeHeartbeat', () => {
     assert.deepEqual(logs, []);
   });
 });
-
-/** The memory store's methods bound, so a test can override one and keep the rest. */
-function storeOf(m: MemoryStore): Store {
-  return {
-    url: m.url,
-    get: m.get.bind(m),
-    tryGet: m.tryGet.bind(m),
-    list: m.list.bind(m),
-    watch: m.watch.bind(m),
-    create: m.create.bind(m),
-    update: m.update.bind(m),
-    updateStatus: m.updateStatus.bind(m),
-    delete: m.delete.bind(m),
-    close: m.close.bind(m),
-  };
-}

@@ -55,3 +55,9 @@ export function checkU64(n: bigint, mapName: string, field: string): bigint {
   }
   return n;
 }
+
+/** The name of `value` in a C enum mirrored as `{NAME: value}`, or `fallback` for one it lacks. */
+export function nameOf(table: Readonly<Record<string, number>>, value: number, fallback: string): string {
+  for (const [name, v] of Object.entries(table)) if (v === value) return name;
+  return fallback;
+}

@@ -6,6 +6,7 @@ import { NodeHeartbeat } from '../agent/node-heartbeat.js';
 import { registerNode } from '../agent/node-registration.js';
 import { MemoryStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
+import { storeWith } from '../testing/store.js';
 import { NodeLifecycleController } from './controller.js';
 import { NODE_STATUS_UNKNOWN } from './decide.js';
 
@@ -73,22 +74,15 @@ describe('NodeLifecycleController.monitorOnce', () => {
 
   it('a heartbeat landing between its list and its write wins: re-read, fresh, nothing marked', async () => {
     let interpose = false;
-    const { clock, agentA, agentB, controller, ready } = await setup((m, agent) => ({
-      url: m.url,
-      get: m.get.bind(m),
-      tryGet: m.tryGet.bind(m),
-      list: async (opts) => {
-        const listed = await m.list(opts);
-        if (interpose) await agent(); // the agent writes after our read: our copy is outdated
-        return listed;
-      },
-      watch: m.watch.bind(m),
-      create: m.create.bind(m),
-      update: m.update.bind(m),
-      updateStatus: m.updateStatus.bind(m),
-      delete: m.delete.bind(m),
-      close: m.close.bind(m),
-    }));
+    const { clock, agentA, agentB, controller, ready } = await setup((m, agent) =>
+      storeWith(m, {
+        list: async (opts) => {
+          const listed = await m.list(opts);
+          if (interpose) await agent(); // the agent writes after our read: our copy is outdated
+          return listed;
+        },
+      }),
+    );
     await agentA.tick();
     await agentB.tick();
     clock.advance(GRACE + 1000);

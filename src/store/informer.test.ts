@@ -9,7 +9,8 @@ import { lease, pool, service } from './contract/harness.js';
 import { EtcdStore } from './etcd.js';
 import { Informer, type InformerEvent } from './informer.js';
 import { MemoryStore } from './memory.js';
-import type { Store, Watch, WatchEvent } from './types.js';
+import { storeWith } from '../testing/store.js';
+import type { Watch, WatchEvent } from './types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,13 +31,13 @@ function record<T extends { metadata: { name: string } }>(inf: Informer<never> |
 }
 
 /** A watch that yields `events` and then ends, as a dropped stream does. */
-function endingWatch(events: WatchEvent[]): Watch {
+function endingWatch(events: WatchEvent[]): Watch<never> {
   return {
     close() {},
     async *[Symbol.asyncIterator]() {
       yield* events;
     },
-  } as Watch;
+  } as unknown as Watch<never>;
 }
 
 describe('informer on the memory store', () => {
@@ -105,9 +106,8 @@ describe('informer on the memory store', () => {
     await backing.create(pool('keep'));
     await backing.create(pool('gone'));
     let watches = 0;
-    const store: Store = Object.assign(Object.create(backing) as Store, {
-      watch: (opts: Parameters<Store['watch']>[0]) =>
-        ++watches === 1 ? endingWatch([]) : backing.watch(opts),
+    const store = storeWith(backing, {
+      watch: (opts) => (++watches === 1 ? endingWatch([]) : backing.watch(opts)),
     });
     const inf = new Informer(store, 'CiliumLoadBalancerIPPool', { backoffMs: 100 });
     const seen = record(inf as unknown as Informer<'Service'>);
@@ -143,8 +143,8 @@ describe('informer on the memory store', () => {
       reason: 'test',
     };
     let watches = 0;
-    const store: Store = Object.assign(Object.create(backing) as Store, {
-      watch: (opts: Parameters<Store['watch']>[0]) =>
+    const store = storeWith(backing, {
+      watch: (opts) =>
         ++watches === 1
           ? endingWatch([resync])
           : backing.watch({ ...(opts?.kind ? { kind: opts.kind } : {}) }),

@@ -2,6 +2,7 @@
 // C (enum drop_reason, bpf/lib/drop.h); this table mirrors them by name and a test checks it
 // against the compiled object's BTF.
 import { defineCodec } from '../../bpf/codec.js';
+import { nameOf } from '../../bpf/codec-fields.js';
 
 export const DROPS_MAP = 'waggle_drops';
 
@@ -13,8 +14,7 @@ export const DropReason = {
 export type DropReasonName = keyof typeof DropReason;
 
 export function dropReasonName(code: number): string {
-  const found = Object.entries(DropReason).find(([, c]) => c === code);
-  return found ? found[0] : `DROP_UNKNOWN_${code}`;
+  return nameOf(DropReason, code, `DROP_UNKNOWN_${code}`);
 }
 
 export const dropsCodec = defineCodec<number, bigint>({

@@ -2,7 +2,7 @@
 // cilium_runtime_config layout). Index names as Cilium's Go constants.
 import { BpfError } from '../../bpf/index.js';
 import { defineCodec } from '../../bpf/codec.js';
-import { checkU64 } from '../../bpf/codec-fields.js';
+import { checkU64, nameOf } from '../../bpf/codec-fields.js';
 
 export const RUNTIME_CONFIG_MAP = 'waggle_runtime_config';
 export const RUNTIME_CONFIG_MAX_ENTRIES = 256;
@@ -18,8 +18,7 @@ export type RuntimeConfigName = keyof typeof RuntimeConfigIndex;
 
 /** The name of an index, or its number for slots without one (as `cilium-dbg map get` prints). */
 export function runtimeConfigName(index: number): string {
-  const found = Object.entries(RuntimeConfigIndex).find(([, i]) => i === index);
-  return found ? found[0] : String(index);
+  return nameOf(RuntimeConfigIndex, index, String(index));
 }
 
 export const runtimeConfigCodec = defineCodec<number, bigint>({
