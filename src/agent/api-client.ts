@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { defaultApiSocket } from './flags.js';
+import type { EndpointsReply } from '../endpoints/module.js';
 import type { AgentStatus, MapRows, MapSummary } from './status.js';
 
 export function resolveSocket(opts: { apiSocket?: string; node?: string }): string {
@@ -46,7 +47,11 @@ export async function fetchMap(socketPath: string, name: string): Promise<MapRow
   }
 }
 
-function fetchJson<T>(socketPath: string, path: string, timeoutMs = 5000): Promise<T> {
+export function fetchEndpoints(socketPath: string): Promise<EndpointsReply> {
+  return fetchJson<EndpointsReply>(socketPath, '/v1/endpoints');
+}
+
+export function fetchJson<T>(socketPath: string, path: string, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method: 'GET', timeout: timeoutMs }, (res) => {
       let body = '';

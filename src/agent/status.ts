@@ -1,5 +1,6 @@
 // The agent's state as the API socket serves it (JSON): one key per module, as `waggle status`,
 // `waggle l2 list` and the tests read it. `waggle map list|get` read /v1/maps instead.
+import type { EndpointsStatus } from '../endpoints/module.js';
 import type { L2Status } from '../l2announcer/module.js';
 import type { ModuleState } from './module.js';
 
@@ -23,4 +24,6 @@ export interface AgentStatus {
   devices: Array<{ name: string; ifindex: number; mac: string; addresses: string[] }>;
   liveness: { ageMs: number | null; intervalMs: number; maxMs: number };
   l2: L2Status;
+  /** Absent from agents built before endpoints existed. */
+  endpoints?: EndpointsStatus;
 }

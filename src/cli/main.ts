@@ -12,6 +12,7 @@ import { registerApply } from './apply.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
+import { registerEndpoint } from './endpoint.js';
 
 export function buildProgram(): Command {
   const program = new Command('waggle')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDatapathDemo(program);
   registerAgent(program);
   registerStatus(program);
+  registerEndpoint(program);
   registerMap(program);
   registerL2(program);
   registerOperator(program);

@@ -1,6 +1,7 @@
 // `waggle status`: what one agent is doing, read from its API socket.
 import type { Command } from 'commander';
-import { fetchStatus, resolveSocket } from '../agent/api-client.js';
+import { fetchEndpoints, fetchStatus, resolveSocket } from '../agent/api-client.js';
+import { allocatedAddresses } from '../endpoints/views.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -9,8 +10,10 @@ export function registerStatus(program: Command): void {
     .option('--node <name>', "the agent's node (socket /run/waggle/<node>/agent.sock)")
     .option('--api-socket <path>', 'the agent API socket')
     .option('-o, --output <fmt>', 'json for machine-readable output')
-    .action(async (opts: { node?: string; apiSocket?: string; output?: string }) => {
-      const s = await fetchStatus(resolveSocket(opts));
+    .option('--verbose', 'also every allocated address with its owner')
+    .action(async (opts: { node?: string; apiSocket?: string; output?: string; verbose?: boolean }) => {
+      const socket = resolveSocket(opts);
+      const s = await fetchStatus(socket);
       if (opts.output === 'json') {
         process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
         return;
@@ -29,6 +32,16 @@ export function registerStatus(program: Command): void {
         `Responder:        ${l2.responder.length} entries`,
         `Initial sync:     ${l2.initialSyncDone ? 'done' : 'pending'}`,
       ];
+      const ep = s.endpoints;
+      if (ep) {
+        // Cilium's IPAM line ends with ", " (the IPv6 part is empty); kept for scripts that parse it.
+        lines.push(`IPAM:             ${ep.ipam ? `IPv4: ${ep.ipam}, ` : `not ready (${ep.message})`}`);
+        if (opts.verbose && ep.phase === 'ready') {
+          const { endpoints } = await fetchEndpoints(socket);
+          lines.push('Allocated addresses:', ...allocatedAddresses(ep.allocated, endpoints));
+        }
+        lines.push(`Endpoints:        ${ep.endpoints} (${ep.phase}${ep.router ? `, router ${ep.router}` : ''})`);
+      }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
