@@ -52,6 +52,12 @@ koffi.opaque('bpf_object');
 koffi.opaque('bpf_program');
 koffi.opaque('bpf_map');
 koffi.opaque('btf');
+koffi.opaque('ring_buffer');
+
+/** libbpf's ring_buffer_sample_fn: called once per record during ring_buffer__consume(). */
+export const RingBufferSampleFn = koffi.pointer(
+  koffi.proto('int ring_buffer_sample_fn(void *ctx, void *data, size_t size)'),
+);
 
 export const bpf = {
   objectOpenFile: libbpf.func('bpf_object *bpf_object__open_file(const char *path, void *opts)'),
@@ -109,6 +115,13 @@ export const bpf = {
   // straight through, and for BPF_TCX_* the kernel reads target_fd as the ifindex.
   linkCreate: libbpf.func('int bpf_link_create(int prog_fd, int target_fd, int attach_type, void *opts)'),
 
+  ringBufferNew: libbpf.func(
+    'ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn *sample_cb, void *ctx, const void *opts)',
+  ),
+  ringBufferConsume: libbpf.func('int ring_buffer__consume(ring_buffer *rb)'),
+  ringBufferEpollFd: libbpf.func('int ring_buffer__epoll_fd(const ring_buffer *rb)'),
+  ringBufferFree: libbpf.func('void ring_buffer__free(ring_buffer *rb)'),
+
   progTestRun: libbpf.func('int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)'),
   setPrint: libbpf.func('void *libbpf_set_print(void *fn)'),
 };
@@ -132,6 +145,20 @@ export function errno(): number {
 
 export function view(ptr: Pointer, len: number): Buffer {
   return Buffer.from(koffi.view(ptr, len));
+}
+
+/** A copy of `len` bytes at `ptr`, which stays valid after the native memory is reused. */
+export function copyOut(ptr: Pointer, len: number): Buffer {
+  return Buffer.from(new Uint8Array(koffi.view(ptr, len)));
+}
+
+/** Registers a JS function as a native callback of type `proto`; free it with unregister(). */
+export function register(fn: (...args: never[]) => unknown, proto: unknown): Pointer {
+  return koffi.register(fn, proto as Parameters<typeof koffi.sizeof>[0]);
+}
+
+export function unregister(cb: Pointer): void {
+  koffi.unregister(cb as bigint);
 }
 
 export function alloc(len: number): { ptr: Pointer; buf: Buffer; free(): void } {

@@ -5,7 +5,7 @@
 // stay in the kernel, owned by their pin or attachment.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BtfLayout, btfLayout } from './btf.js';
+import { BtfKind, type BtfLayout, btfLayout } from './btf.js';
 import { BpfError, check } from './errors.js';
 import { BpfMap, infoByFd } from './map.js';
 import { bpf, errno, type Pointer, view } from './native.js';
@@ -155,6 +155,14 @@ export class BpfObject {
     const valueId = bpf.mapBtfValueTypeId(map) as number;
     if (!btf || keyId === 0 || valueId === 0) return undefined;
     return { key: btfLayout(btf, keyId), value: btfLayout(btf, valueId) };
+  }
+
+  /** The layout of `struct name` in the object's BTF, or undefined when it has none. */
+  structLayout(name: string): BtfLayout | undefined {
+    const btf = bpf.objectBtf(this.#handle());
+    if (!btf) return undefined;
+    const id = bpf.btfFindByNameKind(btf, name, BtfKind.STRUCT) as number;
+    return id > 0 ? btfLayout(btf, id) : undefined;
   }
 
   close(): void {

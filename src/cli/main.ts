@@ -6,6 +6,7 @@ import { registerL2 } from './l2.js';
 import { registerDatapathDemo } from './demo.js';
 import { registerLab } from './lab.js';
 import { registerMap } from './map.js';
+import { registerMonitor } from './monitor.js';
 import { registerOperator } from './operator.js';
 import { registerPreflight } from './preflight.js';
 import { registerApply } from './apply.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerEndpoint(program);
   registerMap(program);
   registerL2(program);
+  registerMonitor(program);
   registerOperator(program);
   return program;
 }
