@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
-// The host datapath: one object attached at tc ingress of every selected native device. Today
-// it answers ARP for announced service IPs (lib/l2_responder.h); every other frame goes to the
-// kernel untouched. Later milestones add NodePort and service handling here.
+// The host datapath. from_netdev, at tc ingress of every selected native device, answers ARP
+// for announced service IPs (lib/l2_responder.h); every other frame goes to the kernel
+// untouched. from_host, at tc egress of waggle_host, hands IPv4 for local pods straight to
+// their lxc device (lib/from_host.h). Later milestones add NodePort and service handling here.
+#define WAGGLE_FILE_ID 1	/* bpf_host.c in Cilium's numbering of drop_notify.file */
+
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
+#include "lib/from_host.h"
 #include "lib/netdev.h"
 
 SEC("tc")
 int from_netdev(struct __sk_buff *skb)
 {
 	return handle_netdev(skb);
+}
+
+SEC("tc")
+int from_host(struct __sk_buff *skb)
+{
+	return handle_from_host(skb);
 }
 
 char LICENSE[] SEC("license") = "GPL";

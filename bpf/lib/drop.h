@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Drop reasons and their accounting. A reason is defined once, here, as an enum so that it
  * lands in the object's BTF: `bpftool map dump` prints waggle_drops keys by name, and the
- * TypeScript side (src/bpf/maps/drops.ts) checks its own table against this BTF. The values
- * keep Cilium's magnitudes (its DROP_* codes are the negatives of these).
+ * TypeScript side (src/datapath/maps/drops.ts) checks its own table against this BTF. The values
+ * keep Cilium's magnitudes (its DROP_* codes, bpf/lib/drop_reasons.h, are the negatives).
  */
 #ifndef WAGGLE_DROP_H
 #define WAGGLE_DROP_H
@@ -11,10 +11,16 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include "metrics.h"
+#include "trace.h"
 
 enum drop_reason {
-	DROP_INVALID = 134,	/* reserved: a frame too short for what its header promises */
-	DROP_WRITE_ERROR = 141,	/* a store into the packet failed */
+	DROP_INVALID_SIP = 132,		/* "Invalid source ip": a pod sent from an address not its own */
+	DROP_INVALID = 134,		/* "Invalid packet": too short for what its header promises */
+	DROP_UNKNOWN_L3 = 139,		/* "Unsupported L3 protocol" */
+	DROP_WRITE_ERROR = 141,		/* "Error writing to packet" */
+	DROP_FRAG_NOSUPPORT = 157,	/* reserved: "IP fragmentation not supported" */
+	DROP_NO_SERVICE = 158,		/* reserved: "Service backend not found" */
+	DROP_UNSUPPORTED_L2 = 166,	/* reserved: "Unsupported L2 protocol" */
 };
 
 /* Per-reason drop counters. A hash keyed by the enum rather than an array: the kernel wants an
@@ -26,13 +32,14 @@ struct {
 	__uint(max_entries, 64);
 } waggle_drops SEC(".maps");
 
-/* Counts the drop (per reason, and in waggle_metrics with its direction and size) and returns
- * the verdict that drops the frame. */
-static __always_inline int drop_packet(struct __sk_buff *skb, enum drop_reason reason, __u8 dir)
+/* Counts the drop (per reason, and in waggle_metrics with its direction and size), writes a
+ * drop notification and returns the verdict that drops the frame. */
+static __always_inline int __drop_packet(struct __sk_buff *skb, enum drop_reason reason, __u8 dir,
+					 const struct notify_meta *m, __u16 line)
 {
 	__u64 one = 1, *count;
 
-	update_metrics(skb->len, dir, reason);
+	__update_metrics(skb->len, dir, reason, line);
 
 	count = bpf_map_lookup_elem(&waggle_drops, &reason);
 	if (count) {
@@ -43,7 +50,18 @@ static __always_inline int drop_packet(struct __sk_buff *skb, enum drop_reason r
 		if (count)
 			__sync_fetch_and_add(count, 1);
 	}
+	send_drop_notify(skb, reason, m, line);
 	return TC_ACT_SHOT;
 }
+
+/* A drop with what the caller knows about the packet (labels, destination, device). */
+#define drop_packet_ext(skb, reason, dir, meta) __drop_packet((skb), (reason), (dir), (meta), __LINE__)
+
+/* A drop with no identities known: labels 0, at the device the packet is on. */
+#define drop_packet(skb, reason, dir)                                                         \
+	({                                                                                     \
+		struct notify_meta __m = { .ifindex = (skb)->ifindex };                        \
+		__drop_packet((skb), (reason), (dir), &__m, __LINE__);                         \
+	})
 
 #endif

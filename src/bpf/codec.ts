@@ -44,6 +44,11 @@ export interface Codec<K, V> {
   row(key: K, value: V, ctx: RowContext): string[];
   /** Arrays have every slot: which ones `map get` shows (default all). */
   showRow?(key: K, value: V): boolean;
+  /**
+   * false for maps without keys to walk (a BPF ring buffer): TypedMap then lists no entries and
+   * counts 0 instead of calling get_next_key, which such maps do not support. Default true.
+   */
+  readonly iterable?: boolean;
 }
 
 /** Defines a codec; keySize and valueSize come from its declared C types, so they cannot disagree. */

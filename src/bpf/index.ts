@@ -14,4 +14,13 @@ export {
   type TestRunInput,
   type TestRunResult,
 } from './program.js';
-export { type Attachment, attachTc, attachTcx, type Direction, detachTc, queryTc } from './tc.js';
+export {
+  type Attachment,
+  attachTc,
+  attachTcx,
+  attachTcxPinned,
+  type Direction,
+  detachPinnedTcx,
+  detachTc,
+  queryTc,
+} from './tc.js';

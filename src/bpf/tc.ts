@@ -1,7 +1,7 @@
 // Attaching SCHED_CLS programs to a device, through tc clsact (persists in the kernel until
 // removed, like Cilium's legacy attach) or tcx links (kernel ≥ 6.6). Each attachment object
 // owns exactly what it attached and detach() removes only that.
-import { unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { BpfError, check, Errno } from './errors.js';
 import { bpf, c, sizeOf, TcHook, TcOpts } from './native.js';
 import type { BpfProgram } from './program.js';
@@ -151,4 +151,52 @@ export function attachTcx(
       c.close(fd);
     },
   };
+}
+
+/**
+ * Attaches through a tcx link held only by its pin at `pinPath`: our fd is closed at once, so
+ * the attachment belongs to bpffs, survives this process, and ends when the pin is removed
+ * (detachPinnedTcx). A link already pinned there (an earlier agent's) is replaced without a gap:
+ * the new link is attached first, then the old pin removed (its link detaches) and the new one
+ * pinned in its place. Returns the attached program's id.
+ */
+export function attachTcxPinned(
+  prog: BpfProgram,
+  ifindex: number,
+  direction: Direction,
+  pinPath: string,
+  device = `ifindex ${ifindex}`,
+): number {
+  const type = direction === 'ingress' ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
+  const fd = bpf.linkCreate(prog.fd, ifindex, type, null) as number;
+  if (fd < 0) {
+    throw new BpfError({
+      op: `attach ${prog.name} to tcx ${direction} of`,
+      object: device,
+      errno: -fd,
+      ...(fd === -Errno.EINVAL ? { hint: 'tcx needs Linux ≥ 6.6; use tc attach instead' } : {}),
+    });
+  }
+  try {
+    if (existsSync(pinPath)) unlinkSync(pinPath);
+    check(bpf.objPin(fd, pinPath) as number, 'pin tcx link', pinPath);
+  } finally {
+    c.close(fd); // on success the pin holds the link; on failure this detaches it
+  }
+  return prog.id;
+}
+
+/** Removes a pinned tcx link (and so its attachment); false when nothing was pinned there. */
+export function detachPinnedTcx(pinPath: string): boolean {
+  try {
+    unlinkSync(pinPath);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new BpfError({
+      op: 'unpin tcx link',
+      object: pinPath,
+      errno: (err as NodeJS.ErrnoException).errno ?? 0,
+    });
+  }
 }

@@ -63,12 +63,19 @@ export class TypedMap<K, V> {
     return this.raw.lookup(this.codec.encodeKey(key)) !== undefined;
   }
 
+  /** False for a ring buffer: no keys, no entries, count 0 (see Codec.iterable). */
+  get iterable(): boolean {
+    return this.codec.iterable !== false;
+  }
+
   keys(): K[] {
+    if (!this.iterable) return [];
     return this.raw.keys().map((k) => this.codec.decodeKey(k));
   }
 
   entries(): Array<[K, V]> {
     const out: Array<[K, V]> = [];
+    if (!this.iterable) return out;
     for (const k of this.raw.keys()) {
       const slots = this.raw.lookupPerCpu(k);
       if (slots) out.push([this.codec.decodeKey(k), this.#fold(slots)]); // gone since the walk: skip
@@ -77,6 +84,7 @@ export class TypedMap<K, V> {
   }
 
   count(): number {
+    if (!this.iterable) return 0;
     return this.raw.count();
   }
 

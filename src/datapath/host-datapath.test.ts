@@ -7,6 +7,9 @@ import { BpfError, BpfObject, MapType, TcAct } from '../bpf/index.js';
 import { DropReason, DROPS_MAP, dropsCodec } from './maps/drops.js';
 import { METRICS_MAP } from './maps/metrics.js';
 import { DEVICES_MAP } from './maps/devices.js';
+import { ENDPOINTS_MAP } from './maps/endpoints.js';
+import { EVENTS_LOST_MAP, EVENTS_MAP } from './maps/events.js';
+import { IPCACHE_MAP } from './maps/ipcache.js';
 import { L2_RESPONDER_V4_MAP, L2_RESPONDER_V4_MAX_ENTRIES } from './maps/l2-responder.js';
 import { RUNTIME_CONFIG_MAP, RUNTIME_CONFIG_MAX_ENTRIES, RuntimeConfigIndex } from './maps/runtime-config.js';
 import { TypedMap } from '../bpf/typed-map.js';
@@ -34,7 +37,17 @@ describe('host datapath object', () => {
     try {
       assert.deepEqual(
         readdirSync(pinDir).sort(),
-        [DEVICES_MAP, DROPS_MAP, L2_RESPONDER_V4_MAP, METRICS_MAP, RUNTIME_CONFIG_MAP].sort(),
+        [
+          DEVICES_MAP,
+          DROPS_MAP,
+          L2_RESPONDER_V4_MAP,
+          METRICS_MAP,
+          RUNTIME_CONFIG_MAP,
+          ENDPOINTS_MAP,
+          IPCACHE_MAP,
+          EVENTS_MAP,
+          EVENTS_LOST_MAP,
+        ].sort(),
       );
       const r = dp.responder.raw.info;
       assert.deepEqual(
@@ -112,7 +125,7 @@ describe('host datapath object', () => {
     sh('bpftool', ['prog', 'loadall', HOST_OBJECT_PATH, dir, 'type', 'tc']);
     try {
       // Only the program is pinned: the maps carry no pinning attribute, so nothing else appears.
-      assert.deepEqual(readdirSync(dir), ['from_netdev']);
+      assert.deepEqual(readdirSync(dir).sort(), ['from_host', 'from_netdev']);
       const info = JSON.parse(sh('bpftool', ['-j', 'prog', 'show', 'pinned', `${dir}/from_netdev`]).stdout);
       assert.equal(info.type, 'sched_cls');
       assert.equal(info.name, 'from_netdev');

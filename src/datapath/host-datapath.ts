@@ -16,6 +16,7 @@ import { hostObject } from './objects/host.js';
 
 export const HOST_OBJECT_PATH = hostObject.path;
 export const FROM_NETDEV = hostObject.programs.fromNetdev;
+export const FROM_HOST = hostObject.programs.fromHost;
 export const MAX_LIVENESS_CONSTANT = hostObject.constants.maxLiveness.name;
 /** The compiled default of l2_announcements_max_liveness: Cilium's default lease duration. */
 export const DEFAULT_MAX_LIVENESS_NS = 15_000_000_000n;
@@ -34,6 +35,8 @@ export interface HostDatapathOptions {
 export interface HostDatapath extends HostMaps {
   readonly object: BpfObject;
   readonly fromNetdev: BpfProgram;
+  /** tc egress of waggle_host: IPv4 for local endpoints straight to their lxc device. */
+  readonly fromHost: BpfProgram;
   /** Every map of the object by its handle name, for registry-driven views. */
   readonly maps: HostMaps;
   readonly pinDir: string;
@@ -60,6 +63,7 @@ export function loadHostDatapath(opts: HostDatapathOptions): HostDatapath {
     maps: loaded.maps,
     object: loaded.object,
     fromNetdev: loaded.programs.fromNetdev,
+    fromHost: loaded.programs.fromHost,
     pinDir: loaded.pinDir,
     close: loaded.close,
   };

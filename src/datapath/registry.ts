@@ -3,8 +3,9 @@
 // so a map added to an object spec is shown and checked with no further code.
 import type { AnyCodec, ObjectSpec } from '../bpf/loader.js';
 import { hostObject } from './objects/host.js';
+import { lxcObject } from './objects/lxc.js';
 
-export const datapathObjects: readonly ObjectSpec[] = [hostObject];
+export const datapathObjects: readonly ObjectSpec[] = [hostObject, lxcObject];
 
 /** Each map's codec once, by map name (a map shared by two objects is one map, pinned once). */
 export function mapCodecs(): Map<string, AnyCodec> {

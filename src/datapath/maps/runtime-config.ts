@@ -12,6 +12,8 @@ export const RuntimeConfigIndex = {
   UTimeOffset: 0,
   /** The agent's last heartbeat: CLOCK_MONOTONIC ns, comparable with bpf_ktime_get_ns(). */
   AgentLiveness: 1,
+  /** Non-zero: the datapath writes trace notifications to waggle_events (a monitor listens). */
+  TraceEvents: 2,
 } as const;
 
 export type RuntimeConfigName = keyof typeof RuntimeConfigIndex;
