@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, test } from 'node:test';
 
-const FEATURES = ['lbipam', 'l2announcer', 'nodelifecycle', 'events'];
+const FEATURES = ['lbipam', 'l2announcer', 'nodelifecycle', 'events', 'ipam', 'identity', 'endpoints'];
 /** Composition and the lab: may import any feature. */
 const LAB_SIDE = [
   'src/lab/',

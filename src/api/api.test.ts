@@ -87,6 +87,7 @@ test('validation applies the reference defaults', () => {
     metadata: { name: 'p' },
   });
   assert.ok(policy.ok);
+  assert.ok(policy.object.kind === 'CiliumL2AnnouncementPolicy');
   assert.deepEqual(policy.object.spec, { loadBalancerIPs: false, externalIPs: false });
   const svc = validateObject({
     apiVersion: 'v1',

@@ -9,7 +9,10 @@
 // - kinds / resolveKind / resourceName: names, short names, groups, scope, status subresource.
 export type {
   AnyObject,
+  CiliumEndpoint,
+  CiliumIdentity,
   CiliumL2AnnouncementPolicy,
+  CiliumNode,
   CiliumLoadBalancerIPPool,
   Lease,
   Node,
@@ -27,6 +30,10 @@ export {
   rfc3339Seconds,
   selectorOperators,
 } from './meta.js';
+export { CiliumEndpointSchema, endpointStates } from './cilium-endpoint.js';
+export { CiliumIdentitySchema, MAX_GLOBAL_IDENTITY, MIN_GLOBAL_IDENTITY } from './cilium-identity.js';
+export { ciliumNodeAddress, ciliumNodeAddressTypes, CiliumNodeSchema } from './cilium-node.js';
+export { specOf } from './spec-of.js';
 export { CiliumL2AnnouncementPolicySchema } from './policy.js';
 export { CiliumLoadBalancerIPPoolSchema } from './pool.js';
 export { LeaseSchema } from './lease.js';

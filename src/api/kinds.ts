@@ -2,6 +2,9 @@
 // the schema that validates each kind. The CLI resolves user-typed names here; the stores derive
 // keys from it.
 import type { z } from 'zod';
+import { CiliumEndpointSchema } from './cilium-endpoint.js';
+import { CiliumIdentitySchema } from './cilium-identity.js';
+import { CiliumNodeSchema } from './cilium-node.js';
 import { CiliumL2AnnouncementPolicySchema } from './policy.js';
 import { CiliumLoadBalancerIPPoolSchema } from './pool.js';
 import { LeaseSchema } from './lease.js';
@@ -78,6 +81,42 @@ export const kinds = {
     namespaced: true,
     hasStatus: false,
     schema: LeaseSchema,
+  },
+  // The three below as Cilium's CRDs declare them (pkg/k8s/apis/cilium.io/v2/types.go).
+  CiliumNode: {
+    kind: 'CiliumNode',
+    group: 'cilium.io',
+    apiVersions: ['cilium.io/v2'],
+    plural: 'ciliumnodes',
+    singular: 'ciliumnode',
+    shortNames: ['cn', 'ciliumn'],
+    namespaced: false,
+    hasStatus: true,
+    schema: CiliumNodeSchema,
+  },
+  CiliumEndpoint: {
+    kind: 'CiliumEndpoint',
+    group: 'cilium.io',
+    apiVersions: ['cilium.io/v2'],
+    plural: 'ciliumendpoints',
+    singular: 'ciliumendpoint',
+    shortNames: ['cep', 'ciliumep'],
+    namespaced: true,
+    // No status subresource in Cilium's CRD: the agent writes the whole object.
+    hasStatus: false,
+    schema: CiliumEndpointSchema,
+  },
+  CiliumIdentity: {
+    kind: 'CiliumIdentity',
+    group: 'cilium.io',
+    apiVersions: ['cilium.io/v2'],
+    plural: 'ciliumidentities',
+    singular: 'ciliumidentity',
+    shortNames: ['ciliumid'],
+    namespaced: false,
+    // The object is its labels; there is no status to keep apart.
+    hasStatus: false,
+    schema: CiliumIdentitySchema,
   },
 } as const satisfies Record<string, KindInfo>;
 

@@ -1,13 +1,33 @@
 // Object types, inferred from the schemas, and the union every store handles.
+import type { CiliumEndpoint } from './cilium-endpoint.js';
+import type { CiliumIdentity } from './cilium-identity.js';
+import type { CiliumNode } from './cilium-node.js';
 import type { CiliumL2AnnouncementPolicy } from './policy.js';
 import type { CiliumLoadBalancerIPPool } from './pool.js';
 import type { Lease } from './lease.js';
 import type { Node } from './node.js';
 import type { Service } from './service.js';
 
-export type { CiliumL2AnnouncementPolicy, CiliumLoadBalancerIPPool, Lease, Node, Service };
+export type {
+  CiliumEndpoint,
+  CiliumIdentity,
+  CiliumL2AnnouncementPolicy,
+  CiliumLoadBalancerIPPool,
+  CiliumNode,
+  Lease,
+  Node,
+  Service,
+};
 
-export type AnyObject = Service | Node | CiliumLoadBalancerIPPool | CiliumL2AnnouncementPolicy | Lease;
+export type AnyObject =
+  | Service
+  | Node
+  | CiliumLoadBalancerIPPool
+  | CiliumL2AnnouncementPolicy
+  | Lease
+  | CiliumNode
+  | CiliumEndpoint
+  | CiliumIdentity;
 
 /** The object type of a kind name: ObjectOf<'Service'> is Service. */
 export type ObjectOf<K extends AnyObject['kind']> = Extract<AnyObject, { kind: K }>;

@@ -1,13 +1,17 @@
 // The columns `waggle get` prints per kind, as kubectl prints them for Services, Nodes and
-// Leases and as Cilium's CRDs declare them (pools: Disabled, Conflicting, IPs Available, Age).
+// Leases and as Cilium's CRDs declare them (pools: Disabled, Conflicting, IPs Available, Age;
+// CiliumNode, CiliumEndpoint and CiliumIdentity in format-cilium-columns.ts).
 import type { AnyObject, CiliumLoadBalancerIPPool, Kind, Lease, Node, Service } from '../api/index.js';
 import { age } from './format-age.js';
+import { ciliumEndpoints, ciliumIdentities, ciliumNodes } from './format-cilium-columns.js';
 
 export interface Columns<T extends AnyObject> {
   headers: string[];
   wideHeaders: string[];
   row(o: T, now: number): string[];
   wide(o: T): string[];
+  /** When -o wide inserts columns in the middle (CRD priority-1 columns), the whole wide table. */
+  wideTable?: { headers: string[]; row(o: T, now: number): string[] };
 }
 
 export function servicePorts(svc: Service): string {
@@ -115,6 +119,9 @@ export function columnsFor(kind: Kind): Columns<AnyObject> {
     CiliumLoadBalancerIPPool: pools,
     CiliumL2AnnouncementPolicy: nameAndAge,
     Lease: leases,
+    CiliumNode: ciliumNodes,
+    CiliumEndpoint: ciliumEndpoints,
+    CiliumIdentity: ciliumIdentities,
   };
   return byKind[kind] as Columns<AnyObject>;
 }

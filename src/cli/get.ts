@@ -26,7 +26,9 @@ function render(value: unknown, output: string | undefined): string | undefined 
 export function registerGet(program: Command): void {
   program
     .command('get')
-    .description('show objects (services/svc, nodes/no, ippools, l2announcement, leases)')
+    .description(
+      'show objects (services/svc, nodes/no, ippools, l2announcement, leases, ciliumnodes/cn, ciliumendpoints/cep, ciliumidentities/ciliumid)',
+    )
     .argument('<kind>', 'kind, plural or short name')
     .argument('[name]', 'one object by name')
     .option('-n, --namespace <ns>', 'namespace of namespaced kinds', 'default')
@@ -71,15 +73,14 @@ export function registerGet(program: Command): void {
         const wide = opts.output === 'wide';
         const withNs = info.namespaced && opts.allNamespaces === true;
         const now = Date.now();
+        const whole = wide ? cols.wideTable : undefined;
         const headers = [
           ...(withNs ? ['NAMESPACE'] : []),
-          ...cols.headers,
-          ...(wide ? cols.wideHeaders : []),
+          ...(whole ? whole.headers : [...cols.headers, ...(wide ? cols.wideHeaders : [])]),
         ];
         const rows = items.map((o) => [
           ...(withNs ? [o.metadata.namespace ?? ''] : []),
-          ...cols.row(o, now),
-          ...(wide ? cols.wide(o) : []),
+          ...(whole ? whole.row(o, now) : [...cols.row(o, now), ...(wide ? cols.wide(o) : [])]),
         ]);
         process.stdout.write(formatTable(headers, rows));
       });

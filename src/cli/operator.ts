@@ -1,5 +1,6 @@
 // `waggle operator`: LB-IPAM and node lifecycle for the cluster (one operator per cluster).
 import type { Command } from 'commander';
+import { ClusterPool, DEFAULT_CLUSTER_POOL_MASK_SIZE } from '../ipam/cluster-pool.js';
 import { parsePrefix } from '../lib/ip.js';
 import { DEFAULT_SERVICE_CIDR } from '../lbipam/cluster-ip.js';
 import { parseDuration } from '../l2announcer/timings.js';
@@ -12,6 +13,8 @@ interface Flags {
   resync: string;
   nodeMonitorPeriod: string;
   nodeMonitorGracePeriod: string;
+  clusterPoolIpv4Cidr?: string;
+  clusterPoolIpv4MaskSize: string;
 }
 
 function positiveDuration(text: string, flag: string): number {
@@ -24,7 +27,7 @@ export function registerOperator(program: Command): void {
   program
     .command('operator')
     .description(
-      'allocate LoadBalancer IPs from CiliumLoadBalancerIPPools (LB-IPAM) and clusterIPs; mark silent Nodes Unknown',
+      'allocate LoadBalancer IPs from CiliumLoadBalancerIPPools (LB-IPAM) and clusterIPs; PodCIDRs per node (cluster-pool); mark silent Nodes Unknown',
     )
     .option('--service-cidr <cidr>', 'where clusterIPs come from', DEFAULT_SERVICE_CIDR)
     .option('--metrics-addr <host:port>', 'Prometheus metrics endpoint (/metrics)', '127.0.0.1:9963')
@@ -34,6 +37,15 @@ export function registerOperator(program: Command): void {
       '--node-monitor-grace-period <dur>',
       'heartbeat age after which a Node becomes Ready=Unknown',
       '40s',
+    )
+    .option(
+      '--cluster-pool-ipv4-cidr <cidrs>',
+      'cluster-pool IPAM: give each Node a PodCIDR from these CIDRs (comma list), on its CiliumNode',
+    )
+    .option(
+      '--cluster-pool-ipv4-mask-size <bits>',
+      "prefix length of each node's PodCIDR",
+      String(DEFAULT_CLUSTER_POOL_MASK_SIZE),
     )
     .action(async (opts: Flags, cmd: Command) => {
       const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
@@ -51,6 +63,16 @@ export function registerOperator(program: Command): void {
         opts.nodeMonitorGracePeriod,
         '--node-monitor-grace-period',
       );
+      const clusterPoolIpv4Cidrs = (opts.clusterPoolIpv4Cidr ?? '')
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c);
+      const clusterPoolIpv4MaskSize = Number(opts.clusterPoolIpv4MaskSize);
+      // Checked here so a bad flag fails before anything starts, with the flag's name.
+      if (clusterPoolIpv4Cidrs.length > 0) {
+        const pool = ClusterPool.create(clusterPoolIpv4Cidrs, clusterPoolIpv4MaskSize);
+        if (!pool.ok) throw new Error(pool.error);
+      }
       const log = createLogger('operator').info;
       await runOperator(
         {
@@ -60,6 +82,8 @@ export function registerOperator(program: Command): void {
           resyncMs: resync * 1000,
           nodeMonitorPeriodMs,
           nodeMonitorGracePeriodMs,
+          clusterPoolIpv4Cidrs,
+          clusterPoolIpv4MaskSize,
         },
         log,
       );

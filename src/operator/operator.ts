@@ -1,7 +1,9 @@
 // `waggle operator`: one per cluster. Composes the store and its informers, the LB-IPAM
-// controller, the node lifecycle controller and the metrics endpoint, and shuts them down on
+// controller, cluster-pool IPAM (when --cluster-pool-ipv4-cidr is given), the node lifecycle controller and the metrics endpoint, and shuts them down on
 // SIGTERM/SIGINT within the process deadline of src/lib/shutdown.ts, whatever etcd is doing.
 import type { Server } from 'node:http';
+import { ClusterPool } from '../ipam/cluster-pool.js';
+import { ClusterPoolController } from '../ipam/cluster-pool-controller.js';
 import { LbIpamController } from '../lbipam/controller.js';
 import { runUntilSignal, type ShutdownStep } from '../lib/shutdown.js';
 import { NodeLifecycleController } from '../nodelifecycle/controller.js';
@@ -20,6 +22,9 @@ export interface OperatorConfig {
   /** --node-monitor-period / --node-monitor-grace-period; Kubernetes' defaults when omitted. */
   nodeMonitorPeriodMs?: number;
   nodeMonitorGracePeriodMs?: number;
+  /** Cluster-pool IPAM (--cluster-pool-ipv4-cidr, -mask-size); off when no CIDR is given. */
+  clusterPoolIpv4Cidrs?: string[];
+  clusterPoolIpv4MaskSize?: number;
 }
 
 export class Operator {
@@ -27,6 +32,7 @@ export class Operator {
   private informers: Informers | undefined;
   private controller: LbIpamController | undefined;
   private nodeLifecycle: NodeLifecycleController | undefined;
+  private clusterPool: ClusterPoolController | undefined;
   private server: Server | undefined;
   metricsUrl = '';
 
@@ -49,6 +55,19 @@ export class Operator {
     this.server = metrics.server;
     this.metricsUrl = metrics.url;
     await this.controller.start();
+    const cidrs = this.cfg.clusterPoolIpv4Cidrs ?? [];
+    if (cidrs.length > 0) {
+      const pool = ClusterPool.create(cidrs, this.cfg.clusterPoolIpv4MaskSize);
+      if (!pool.ok) throw new Error(pool.error);
+      this.clusterPool = new ClusterPoolController({
+        store: this.store,
+        informers: this.informers,
+        pool: pool.value,
+        resyncMs: this.cfg.resyncMs,
+        log: this.log,
+      });
+      await this.clusterPool.start();
+    }
     this.nodeLifecycle = new NodeLifecycleController({
       store: this.store,
       monitorPeriodMs: this.cfg.nodeMonitorPeriodMs ?? DEFAULT_NODE_MONITOR_PERIOD_MS,
@@ -68,6 +87,10 @@ export class Operator {
     let drained: Promise<void> = Promise.resolve();
     return [
       { name: 'node lifecycle controller', run: async () => this.nodeLifecycle?.stop() },
+      {
+        name: 'cluster-pool controller (write in flight)',
+        run: () => settledWithin(this.clusterPool?.stop() ?? Promise.resolve(), DRAIN_MS),
+      },
       {
         name: 'lbipam controller (write in flight)',
         run: async () => {

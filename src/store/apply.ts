@@ -1,7 +1,7 @@
 // kubectl apply's outcome for validated objects: create what is missing, update what differs
 // (spec, labels or annotations), leave the rest alone. The CLI, the tests and the benchmark all
 // go through this one function. Status is never applied: it belongs to the controllers.
-import { type AnyObject, kinds, resourceName } from '../api/index.js';
+import { type AnyObject, kinds, resourceName, specOf } from '../api/index.js';
 import { ConflictError, NotFoundError } from './errors.js';
 import { canonicalJson } from './prepare.js';
 import type { Store } from './types.js';
@@ -22,7 +22,7 @@ const conflictRetries = 5;
 
 function sameDesiredState(stored: AnyObject, wanted: AnyObject): boolean {
   const view = (o: AnyObject) => ({
-    spec: o.spec,
+    spec: specOf(o),
     labels: o.metadata.labels ?? {},
     annotations: o.metadata.annotations ?? {},
   });

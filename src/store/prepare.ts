@@ -8,6 +8,7 @@ import {
   joinFieldError,
   kinds,
   rfc3339Seconds,
+  specOf,
   validateObject,
 } from '../api/index.js';
 import { InvalidObjectError } from './errors.js';
@@ -66,7 +67,7 @@ export function prepareUpdate<T extends AnyObject>(stored: T, incoming: T): T {
   next.metadata.uid = old.metadata.uid;
   next.metadata.creationTimestamp = old.metadata.creationTimestamp;
   const oldGeneration = old.metadata.generation ?? 1;
-  const specChanged = canonicalJson(old.spec) !== canonicalJson(valid.spec);
+  const specChanged = canonicalJson(specOf(old)) !== canonicalJson(specOf(valid));
   next.metadata.generation = specChanged ? oldGeneration + 1 : oldGeneration;
   if (kinds[old.kind].hasStatus) {
     const status = (old as { status?: unknown }).status;

@@ -1,0 +1,11 @@
+// What counts as an object's desired state, for generation (bumped when it changes) and for
+// apply (unchanged when it is equal). Most kinds have a spec; CiliumIdentity is its
+// `security-labels`, and CiliumEndpoint, which has no status subresource in Cilium's CRD, is its
+// status (the agent writes the whole object).
+import type { AnyObject } from './objects.js';
+
+export function specOf(o: AnyObject): unknown {
+  if (o.kind === 'CiliumIdentity') return o['security-labels'];
+  if (o.kind === 'CiliumEndpoint') return o.status;
+  return o.spec;
+}
