@@ -1,5 +1,6 @@
 // `waggle agent` options: parsed and checked once, each error naming its flag.
 import { parseDuration, sanitizeTimings, type LeaseTimings } from '../l2announcer/timings.js';
+import { type IpamMode, ipamModes } from '../ipam/podcidr.js';
 import { compileDevicePatterns } from './devices/select.js';
 
 export interface AgentFlags {
@@ -20,6 +21,12 @@ export interface AgentFlags {
   nodeLabels?: string;
   /** How often BPF map occupancy is read for metrics. */
   mapSampleInterval?: string;
+  /** Pod IPAM mode: kubernetes (Node.spec.podCIDRs) or cluster-pool (CiliumNode, from the operator). */
+  ipam?: string;
+  enableEndpointRoutes?: boolean;
+  /** Endpoint records and other state kept across restarts (default /run/waggle/<node>). */
+  stateDir?: string;
+  mtu?: string;
 }
 
 export interface AgentConfig {
@@ -39,6 +46,10 @@ export interface AgentConfig {
   metrics: { host: string; port: number } | undefined;
   nodeLabels: Record<string, string>;
   mapSampleMs: number;
+  ipam: IpamMode;
+  endpointRoutes: boolean;
+  stateDir: string;
+  mtu: number;
 }
 
 /** The kubelet's default --node-status-update-frequency. */
@@ -75,6 +86,10 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   const statusText = f.nodeStatusUpdateFrequency ?? DEFAULT_NODE_STATUS_UPDATE_FREQUENCY;
   const statusMs = parseDuration(statusText, '--node-status-update-frequency');
   if (!(statusMs > 0)) throw new Error(`--node-status-update-frequency "${statusText}": must be > 0`);
+  const ipam = (f.ipam ?? 'cluster-pool') as IpamMode;
+  if (!ipamModes.includes(ipam)) throw new Error(`--ipam "${f.ipam}": must be one of ${ipamModes.join(', ')}`);
+  const mtu = Number(f.mtu ?? '1500');
+  if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535) throw new Error(`--mtu "${f.mtu}": must be an integer 576..65535`);
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
@@ -103,5 +118,9 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     metrics,
     nodeLabels: parseLabels(f.nodeLabels),
     mapSampleMs,
+    ipam,
+    endpointRoutes: f.enableEndpointRoutes ?? false,
+    stateDir: f.stateDir ?? `/run/waggle/${f.node}`,
+    mtu,
   };
 }

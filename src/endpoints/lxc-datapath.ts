@@ -47,7 +47,8 @@ export class LxcDatapath implements EndpointDatapath, NodeDatapathHooks {
     });
     try {
       attachEndpoint(prog.fromContainer, rec.hostIfindex, 'ingress', this.#pin(rec, 'ingress'));
-      if (opts.toContainer) attachEndpoint(prog.toContainer, rec.hostIfindex, 'egress', this.#pin(rec, 'egress'));
+      if (opts.toContainer)
+        attachEndpoint(prog.toContainer, rec.hostIfindex, 'egress', this.#pin(rec, 'egress'));
     } finally {
       prog.close(); // the pinned links hold the programs
     }
@@ -59,14 +60,23 @@ export class LxcDatapath implements EndpointDatapath, NodeDatapathHooks {
   }
 
   attached(rec: EndpointRecord, opts: { toContainer: boolean }): boolean {
-    return existsSync(this.#pin(rec, 'ingress')) && (!opts.toContainer || existsSync(this.#pin(rec, 'egress')));
+    return (
+      existsSync(this.#pin(rec, 'ingress')) && (!opts.toContainer || existsSync(this.#pin(rec, 'egress')))
+    );
   }
 
   upsert(rec: EndpointRecord): void {
     const dp = this.#dp();
     dp.endpoints.set(
       { ip: rec.ipv4 },
-      { ifindex: rec.hostIfindex, lxcId: rec.id, flags: 0, mac: rec.containerMac, nodeMac: rec.hostMac, secId: rec.identity },
+      {
+        ifindex: rec.hostIfindex,
+        lxcId: rec.id,
+        flags: 0,
+        mac: rec.containerMac,
+        nodeMac: rec.hostMac,
+        secId: rec.identity,
+      },
     );
     dp.ipcache.set({ prefix: `${rec.ipv4}/32` }, { identity: rec.identity, tunnelEndpoint: '0.0.0.0' });
   }
@@ -88,7 +98,17 @@ export class LxcDatapath implements EndpointDatapath, NodeDatapathHooks {
   hostAddresses(ips: string[]): void {
     const dp = this.#dp();
     for (const ip of ips) {
-      dp.endpoints.set({ ip }, { ifindex: 0, lxcId: 0, flags: EndpointFlags.HOST, mac: '00:00:00:00:00:00', nodeMac: '00:00:00:00:00:00', secId: HOST_IDENTITY });
+      dp.endpoints.set(
+        { ip },
+        {
+          ifindex: 0,
+          lxcId: 0,
+          flags: EndpointFlags.HOST,
+          mac: '00:00:00:00:00:00',
+          nodeMac: '00:00:00:00:00:00',
+          secId: HOST_IDENTITY,
+        },
+      );
       dp.ipcache.set({ prefix: `${ip}/32` }, { identity: HOST_IDENTITY, tunnelEndpoint: '0.0.0.0' });
     }
     dp.ipcache.set({ prefix: '0.0.0.0/0' }, { identity: WORLD_IDENTITY, tunnelEndpoint: '0.0.0.0' });

@@ -53,6 +53,8 @@ export interface EndpointsModuleOptions {
   labelsOf(req: EndpointAddRequest): Promise<string[]>;
   log(msg: string): void;
   onChange?(rec: import('./record.js').EndpointRecord, op: 'upsert' | 'delete'): void;
+  /** Once ready (and again after a restart): the node's router and health addresses. */
+  onReady?(facts: { podCidr: string; router: string; health?: string; live: import('./record.js').EndpointRecord[] }): void;
 }
 
 export type EndpointsPhase = 'waiting-for-podcidr' | 'ready' | 'failed';
@@ -78,7 +80,7 @@ export class EndpointsModule implements AgentModule {
   #router: string | undefined;
   #health: HealthEndpoint | undefined;
   #phase: EndpointsPhase = 'waiting-for-podcidr';
-  #message = 'waiting for this node\'s PodCIDR';
+  #message = "waiting for this node's PodCIDR";
   #preparing: Promise<void> | undefined;
   #pending: NodeJS.Timeout | undefined;
   #host: HostEndpointView | undefined;
@@ -125,7 +127,8 @@ export class EndpointsModule implements AgentModule {
         if (signal.aborted) return;
         this.#phase = 'failed';
         this.#message = errorMessage(err);
-        if (attempt === 1 || attempt % 30 === 0) this.#o.log(`endpoints not ready (attempt ${attempt}): ${this.#message}`);
+        if (attempt === 1 || attempt % 30 === 0)
+          this.#o.log(`endpoints not ready (attempt ${attempt}): ${this.#message}`);
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
@@ -145,7 +148,12 @@ export class EndpointsModule implements AgentModule {
       router = previous;
     } else router = ipam.allocate('router');
     for (const a of o.nodeAddresses()) if (ipInCidr(a, cidr)) ipam.allocateSpecific(a, 'node-ip');
-    const dev = await ensureHostDevices({ routerIp: router, podCidr: cidr, endpointRoutes: o.endpointRoutes, mtu: o.mtu });
+    const dev = await ensureHostDevices({
+      routerIp: router,
+      podCidr: cidr,
+      endpointRoutes: o.endpointRoutes,
+      mtu: o.mtu,
+    });
     const hooks = o.hooks();
     hooks.hostAddresses([router, ...o.nodeAddresses()]);
     if (!o.endpointRoutes) hooks.attachFromHost(dev);
@@ -153,7 +161,13 @@ export class EndpointsModule implements AgentModule {
     this.#router = router;
     const saved = records.load(o.log);
     await this.manager.restore(saved);
-    this.#host = { id: this.manager.allocateId(), labels: o.hostLabels(), ifname: HOST_DEVICE, ifindex: dev.hostIfindex, mac: dev.hostMac };
+    this.#host = {
+      id: this.manager.allocateId(),
+      labels: o.hostLabels(),
+      ifname: HOST_DEVICE,
+      ifindex: dev.hostIfindex,
+      mac: dev.hostMac,
+    };
     if (signal.aborted) return;
     const health = new HealthEndpoint({
       manager: this.manager,
@@ -168,8 +182,12 @@ export class EndpointsModule implements AgentModule {
     this.#health = health;
     await health.start(saved.find((r) => r.kind === 'health'));
     this.#phase = 'ready';
+    const healthIp = health.record?.ipv4;
+    o.onReady?.({ podCidr: cidr, router, ...(healthIp ? { health: healthIp } : {}), live: this.manager.list() });
     this.#message = `${ipam.statusString()}, router ${router}`;
-    o.log(`endpoints ready: PodCIDR ${cidr}, router ${router} on waggle_host, ${this.manager.list().length} endpoint(s)`);
+    o.log(
+      `endpoints ready: PodCIDR ${cidr}, router ${router} on waggle_host, ${this.manager.list().length} endpoint(s)`,
+    );
     this.#pending = setInterval(() => void this.manager.resolvePending(), PENDING_IDENTITY_MS);
     this.#pending.unref();
   }
@@ -198,7 +216,11 @@ export class EndpointsModule implements AgentModule {
   routes(): Record<string, Handler> {
     const notReady = () => {
       if (this.#phase !== 'ready')
-        throw new ApiError(503, CniCode.TryAgainLater, `agent ${this.#o.node}: endpoints not ready: ${this.#message}`);
+        throw new ApiError(
+          503,
+          CniCode.TryAgainLater,
+          `agent ${this.#o.node}: endpoints not ready: ${this.#message}`,
+        );
     };
     return {
       'PUT /v1/endpoints': (req) => {
@@ -228,9 +250,14 @@ export class EndpointsModule implements AgentModule {
         return { ok: true };
       },
       'GET /v1/endpoints': (): EndpointsReply => ({
-        node: { ...(this.#ipam ? { podCidr: this.#ipam.cidr } : {}), ...(this.#router ? { router: this.#router } : {}) },
+        node: {
+          ...(this.#ipam ? { podCidr: this.#ipam.cidr } : {}),
+          ...(this.#router ? { router: this.#router } : {}),
+        },
         ...(this.#host ? { host: this.#host } : {}),
-        endpoints: this.manager.list().map((r) => ({ ...r, owner: ownerOf(r), restored: this.manager.restored(r.id) })),
+        endpoints: this.manager
+          .list()
+          .map((r) => ({ ...r, owner: ownerOf(r), restored: this.manager.restored(r.id) })),
       }),
     };
   }

@@ -47,27 +47,49 @@ function columns(rows: string[][]): string {
 /** `endpoint list`: two header lines, one row per label, sorted by ID. */
 export function formatEndpointList(eps: EndpointView[], host: HostEndpointView | undefined): string {
   const rows: string[][] = [
-    ['ENDPOINT', 'POLICY (ingress)', 'POLICY (egress)', 'IDENTITY', 'LABELS (source:key[=value])', 'IPv6', 'IPv4', 'STATUS'],
+    [
+      'ENDPOINT',
+      'POLICY (ingress)',
+      'POLICY (egress)',
+      'IDENTITY',
+      'LABELS (source:key[=value])',
+      'IPv6',
+      'IPv4',
+      'STATUS',
+    ],
     ['', 'ENFORCEMENT', 'ENFORCEMENT', '', '', '', '', ''],
   ];
-  const all: Array<{ id: number; identity: number; labels: string[]; ipv4: string; state: string }> = eps.map((e) => ({
-    id: e.id,
-    identity: e.identity,
-    labels: e.labels,
-    ipv4: e.ipv4,
-    state: stateName(e.state),
-  }));
+  const all: Array<{ id: number; identity: number; labels: string[]; ipv4: string; state: string }> = eps.map(
+    (e) => ({
+      id: e.id,
+      identity: e.identity,
+      labels: e.labels,
+      ipv4: e.ipv4,
+      state: stateName(e.state),
+    }),
+  );
   if (host) all.push({ id: host.id, identity: 1, labels: host.labels, ipv4: '', state: 'ready' });
   for (const e of all.sort((a, b) => a.id - b.id)) {
     const labels = e.labels.length > 0 ? e.labels : ['<no label id>'];
-    rows.push([String(e.id), 'Disabled', 'Disabled', String(e.identity), labels[0] ?? '', '', e.ipv4, e.state]);
+    rows.push([
+      String(e.id),
+      'Disabled',
+      'Disabled',
+      String(e.identity),
+      labels[0] ?? '',
+      '',
+      e.ipv4,
+      e.state,
+    ]);
     for (const l of labels.slice(1)) rows.push(['', '', '', '', l, '', '', '']);
   }
   return `${columns(rows)}\n`;
 }
 
 export function labelsSha256(labels: string[]): string {
-  return createHash('sha256').update(`${[...labels].sort().join(';')};`).digest('hex');
+  return createHash('sha256')
+    .update(`${[...labels].sort().join(';')};`)
+    .digest('hex');
 }
 
 /** `endpoint get`: Cilium's models.Endpoint (a list of one), with the networking block. */
@@ -118,9 +140,10 @@ export function hostEndpointModel(h: HostEndpointView): unknown {
 }
 
 /** `status --verbose`: "  <ip> (<owner>)" sorted as strings, restored pods marked as Cilium does. */
-export function allocatedAddresses(allocated: Array<{ ip: string; owner: string }>, eps: EndpointView[]): string[] {
+export function allocatedAddresses(
+  allocated: Array<{ ip: string; owner: string }>,
+  eps: EndpointView[],
+): string[] {
   const restored = new Set(eps.filter((e) => e.restored).map((e) => e.ipv4));
-  return allocated
-    .map((a) => `  ${a.ip} (${a.owner}${restored.has(a.ip) ? ' [restored]' : ''})`)
-    .sort();
+  return allocated.map((a) => `  ${a.ip} (${a.owner}${restored.has(a.ip) ? ' [restored]' : ''})`).sort();
 }
