@@ -4,7 +4,9 @@
 //   3. feature folders never import each other (what two features share lives below both:
 //      src/api, src/store, src/datapath, src/bpf, src/lib);
 //   4. product code never imports test helpers (src/testing, src/datapath/testing, *.test.ts,
-//      test/) nor the lab (src/lab): the lab emulates Kubernetes around the product, never inside it.
+//      test/) nor the lab (src/lab): the lab emulates Kubernetes around the product, never inside it;
+//   5. the CNI plugin (src/cni) imports only node: builtins, itself and the agent protocol
+//      (src/endpoints/protocol.ts): a runtime starts it for every pod, so it must start fast.
 // Each rule is also run on a small made-up tree that breaks it, so a rule that can no longer
 // fail would be noticed.
 import assert from 'node:assert/strict';
@@ -12,7 +14,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, test } from 'node:test';
 
-const FEATURES = ['lbipam', 'l2announcer', 'nodelifecycle', 'events', 'ipam', 'identity', 'endpoints'];
+const FEATURES = ['lbipam', 'l2announcer', 'nodelifecycle', 'events', 'ipam', 'identity', 'endpoints', 'cni'];
+const CNI_MAY_IMPORT = ['src/endpoints/protocol.ts'];
 /** Composition and the lab: may import any feature. */
 const LAB_SIDE = [
   'src/lab/',
@@ -49,6 +52,13 @@ export function violations(files: SourceFile[]): string[] {
       const say = (rule: string) => out.push(`${f.path} → ${spec}: ${rule}`);
       if (target === 'koffi' && f.path !== 'src/bpf/native.ts')
         say('only src/bpf/native.ts may import koffi');
+      if (
+        f.path.startsWith('src/cni/') &&
+        !target.startsWith('node:') &&
+        !target.startsWith('src/cni/') &&
+        !CNI_MAY_IMPORT.includes(target)
+      )
+        say('the CNI plugin imports only node: builtins and src/endpoints/protocol.ts');
       if (!target.startsWith('src/') && !target.startsWith('test/')) continue;
       const from = topFolder(f.path);
       const to = topFolder(target);
@@ -101,6 +111,8 @@ describe('layering', () => {
       { path: 'src/agent/z.ts', imports: ['../testing/exec.js', '../lab/topology.js'] },
       { path: 'src/agent/z.test.ts', imports: ['../testing/exec.js'] },
       { path: 'src/lab/up.ts', imports: ['../testing/exec.js'] },
+      { path: 'src/cni/x.ts', imports: ['node:http', '../endpoints/protocol.js', './env.js', 'zod'] },
+      { path: 'src/cni/y.ts', imports: ['../lib/errors.js'] },
     ];
     assert.deepEqual(violations(broken), [
       'src/agent/x.ts → koffi: only src/bpf/native.ts may import koffi',
@@ -108,6 +120,8 @@ describe('layering', () => {
       'src/lbipam/y.ts → ../l2announcer/selection.js: feature lbipam must not import feature l2announcer',
       'src/agent/z.ts → ../testing/exec.js: product code must not import test helpers',
       'src/agent/z.ts → ../lab/topology.js: product code must not import the lab',
+      'src/cni/x.ts → zod: the CNI plugin imports only node: builtins and src/endpoints/protocol.ts',
+      'src/cni/y.ts → ../lib/errors.js: the CNI plugin imports only node: builtins and src/endpoints/protocol.ts',
     ]);
   });
 });

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { oneLine } from '../bpf/errors.js';
 import { registerAgent } from './agent.js';
+import { registerCni } from './cni.js';
 import { registerL2 } from './l2.js';
 import { registerDatapathDemo } from './demo.js';
 import { registerLab } from './lab.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerL2(program);
   registerMonitor(program);
   registerOperator(program);
+  registerCni(program);
   return program;
 }
 

@@ -19,6 +19,10 @@ export const CniCode = {
   DecodeFailure: 6,
   InvalidNetworkConfig: 7,
   TryAgainLater: 11,
+  /** STATUS (CNI 1.1): the plugin cannot service ADD requests (here: the agent is not answering). */
+  PluginNotAvailable: 50,
+  /** STATUS (CNI 1.1): as 50, and existing containers may have limited connectivity. */
+  PluginNotAvailableLimited: 51,
   /** No free address in this node's PodCIDR. */
   IpamExhausted: 100,
   /** The agent failed to build the endpoint (veth, routes, datapath). */
