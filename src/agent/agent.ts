@@ -6,11 +6,17 @@
 //   devices    from_netdev on the selected native devices
 //   node       this node's Node object and its Ready heartbeat
 //   l2         L2 announcements: elections, the responder map, gratuitous ARP
-//   api        the API socket (status, maps)
+//   endpoint-objects  CiliumEndpoint/CiliumNode writes, queued and retried
+//   endpoints  pods: waggle_host, pod IPAM, the CNI plugin's ADD/DEL, bpf_lxc, the health endpoint
+//   events     the datapath's ring buffer → `waggle monitor`
+//   api        the API socket (status, maps, endpoints, monitor)
 //   metrics    the Prometheus endpoint, when asked for
 // SIGTERM releases leases (which removes our responder entries), stops liveness and leaves the
 // pinned maps and tc attachments, so a restarted agent continues where this one stopped.
 import { fileURLToPath } from 'node:url';
+import { RuntimeConfigIndex } from '../datapath/maps/runtime-config.js';
+import type { EndpointsModule } from '../endpoints/module.js';
+import { EventsModule, MONITOR_PATH, monitorStream } from '../events/index.js';
 import { L2Module } from '../l2announcer/module.js';
 import { asLog, createLogger, type Log } from '../lib/log.js';
 import { type ApiRoutes, serveApi } from './api-server.js';
@@ -19,6 +25,7 @@ import { AgentMetrics } from './metrics.js';
 import { type AgentModule, ModuleList } from './module.js';
 import { DatapathModule } from './modules/datapath.js';
 import { DevicesModule } from './modules/devices.js';
+import { endpointsModules } from './modules/endpoints.js';
 import { LivenessModule } from './modules/liveness.js';
 import { NodeModule } from './modules/node.js';
 import { StoreModule } from './modules/store.js';
@@ -39,6 +46,8 @@ export interface AgentParts {
   devices: DevicesModule;
   node: NodeModule;
   l2: L2Module;
+  endpoints: EndpointsModule;
+  events: EventsModule;
 }
 
 export class Agent {
@@ -94,9 +103,41 @@ export class Agent {
       resumeLivenessAfter: (ready) => liveness.resumeAfter(ready),
       log: logOf('l2'),
     });
-    this.parts = { store, datapath, liveness, devices, node, l2 };
+    const nodeAddresses = () => devices.selected.flatMap((d) => d.addresses.filter((a) => !a.includes(':')));
+    const pods = endpointsModules({
+      node: cfg.node,
+      ipam: cfg.ipam,
+      stateDir: cfg.stateDir,
+      endpointRoutes: cfg.endpointRoutes,
+      mtu: cfg.mtu,
+      nodeLabels: cfg.nodeLabels,
+      store: () => store.store,
+      informers: () => store.informers,
+      datapath: () => datapath.dp,
+      nodeAddresses,
+      log: logOf('endpoints'),
+    });
+    const events = new EventsModule({
+      ringbufFd: () => datapath.dp.events.raw.fd,
+      kernelLost: () => datapath.dp.eventsLost.get(0) ?? 0n,
+      setTraceEvents: (on) => datapath.dp.runtimeConfig.set(RuntimeConfigIndex.TraceEvents, on ? 1n : 0n),
+      log: logOf('events'),
+    });
+    this.parts = { store, datapath, liveness, devices, node, l2, endpoints: pods.endpoints, events };
     this.modules = new ModuleList(
-      [store, datapath, liveness, devices, node, l2, this.#apiModule(), ...this.#metricsModule(), ...extra],
+      [
+        store,
+        datapath,
+        liveness,
+        devices,
+        node,
+        l2,
+        ...pods.modules,
+        events,
+        this.#apiModule(),
+        ...this.#metricsModule(),
+        ...extra,
+      ],
       log,
     );
   }
@@ -122,6 +163,8 @@ export class Agent {
       devices: p.devices.status(),
       liveness: p.liveness.status(),
       l2: p.l2.status(),
+      endpoints: p.endpoints.status(),
+      events: p.events.status(),
     };
   }
 
@@ -132,6 +175,14 @@ export class Agent {
       exact: { '/v1/status': () => this.status(), '/v1/maps': () => dp.summaries() },
       prefix: {
         '/v1/maps/': (name) => dp.rows(name, { ifname: (i) => this.parts.devices.byIndex(i)?.name }),
+      },
+      methods: this.parts.endpoints.routes(),
+      streams: {
+        [MONITOR_PATH]: monitorStream({
+          hub: this.parts.events.hub,
+          ringBytes: () => this.parts.events.ringBytes,
+          ifname: (i) => this.parts.devices.byIndex(i)?.name ?? this.parts.endpoints.ifname(i),
+        }),
       },
     };
     return {

@@ -1,6 +1,7 @@
 // The agent's state as the API socket serves it (JSON): one key per module, as `waggle status`,
 // `waggle l2 list` and the tests read it. `waggle map list|get` read /v1/maps instead.
 import type { EndpointsStatus } from '../endpoints/module.js';
+import type { EventsStatus } from '../events/index.js';
 import type { L2Status } from '../l2announcer/module.js';
 import type { ModuleState } from './module.js';
 
@@ -26,4 +27,5 @@ export interface AgentStatus {
   l2: L2Status;
   /** Absent from agents built before endpoints existed. */
   endpoints?: EndpointsStatus;
+  events?: EventsStatus;
 }

@@ -200,6 +200,12 @@ export class EndpointsModule implements AgentModule {
     await Promise.race([this.#preparing, new Promise((r) => setTimeout(r, 500))]);
   }
 
+  /** The name of an endpoint's host-side device by ifindex (for monitor lines). */
+  ifname(ifindex: number): string | undefined {
+    if (this.#host?.ifindex === ifindex) return this.#host.ifname;
+    return this.#manager?.list().find((r) => r.hostIfindex === ifindex)?.hostIfname;
+  }
+
   status(): EndpointsStatus {
     return {
       phase: this.#phase,
