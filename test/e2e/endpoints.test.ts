@@ -3,10 +3,12 @@
 // the CNI result, the pod's interface and routes, the lxc ARP responder, pod ⇄ router and
 // pod ⇄ pod traffic (ICMP and TCP), every view, DEL/CHECK, bad input, anti-spoofing.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { sh } from '../../src/testing/exec.js';
 import { sleep } from './agent-lab.js';
-import { type Pod, PodLab } from './pod-lab.js';
+import { addList, callPlugin, delList } from './cni-runtime.js';
+import { CNI_BIN, type Pod, PodLab, UPSTREAM_CNI } from './pod-lab.js';
 
 const NODE = 'ep-node';
 const CIDR = '10.200.1.0/24';
@@ -127,4 +129,122 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
     const cn = kubectl('get', 'ciliumnodes');
     assert.match(cn, new RegExp(`${NODE}\\s+${a.result?.ips[0]?.gateway}\\s+10\\.98\\.0\\.11`));
   });
+
+  test('a pod sending from a foreign source is dropped, counted in waggle_metrics, shown by waggle monitor', async () => {
+    const mon = spawn('node', ['bin/waggle.js', 'monitor', '--type', 'drop', '--api-socket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    mon.stdout.on('data', (d) => {
+      out += d;
+    });
+    try {
+      for (let i = 0; i < 50 && !/Listening for events/.test(out); i++) await sleep(100);
+      a.ns.exec('ip', ['addr', 'add', '10.200.1.250/32', 'dev', 'eth0']);
+      const gw = a.result?.ips[0]?.gateway ?? '';
+      const spoofed = a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '1', '-I', '10.200.1.250', gw], { allowFail: true });
+      assert.notEqual(spoofed.code, 0, 'a spoofed ping must not be answered');
+      for (let i = 0; i < 30 && !/Invalid source ip/.test(out); i++) await sleep(100);
+      assert.match(out, /xx drop \(Invalid source ip\) flow 0x[0-9a-f]+ to endpoint 0, ifindex \d+, file bpf_lxc\.c:\d+, , identity \d+->\S+: 10\.200\.1\.250 -> /);
+      const metrics = wb('map', 'get', 'waggle_metrics', '--api-socket', sock);
+      assert.match(metrics, /132|INVALID_SIP|Invalid source ip/i, metrics);
+    } finally {
+      mon.kill('SIGTERM');
+      a.ns.exec('ip', ['addr', 'del', '10.200.1.250/32', 'dev', 'eth0'], { allowFail: true });
+    }
+  });
+
+  test('CHECK passes, then reports a removed address; DEL removes everything; DEL again succeeds', async () => {
+    const c = L.newPod('web-c');
+    const r = await L.add(NODE, c);
+    const prev = { ...L.netconf(NODE), prevResult: r };
+    const ok = await L.cni(NODE, 'CHECK', c.att, prev);
+    assert.equal(ok.code, 0, ok.stdout);
+    const ip = L.podIp(c);
+    c.ns.exec('ip', ['addr', 'del', `${ip}/32`, 'dev', 'eth0']);
+    const bad = await L.cni(NODE, 'CHECK', c.att, prev);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stdout, new RegExp(`address ${ip.replace(/\./g, '\\.')}/32 missing`));
+    const lxc = r.interfaces[0]?.name ?? '';
+    const node = L.nodes.get(NODE)?.node.ns;
+    assert.ok(node);
+    assert.equal((await L.del(NODE, c)).code, 0);
+    assert.equal(node.exec('ip', ['link', 'show', lxc], { allowFail: true }).code, 1, 'lxc removed');
+    assert.doesNotMatch(node.exec('ip', ['route', 'show']).stdout, new RegExp(`^${ip} `, 'm'));
+    assert.doesNotMatch(wb('map', 'get', 'waggle_lxc', '--api-socket', sock), new RegExp(`${ip}:0`));
+    assert.doesNotMatch(wb('map', 'get', 'waggle_ipcache', '--api-socket', sock), new RegExp(`${ip}/32`));
+    assert.doesNotMatch(wb('status', '--verbose', '--api-socket', sock), new RegExp(`${ip} `));
+    let ceps = kubectl('get', 'ciliumendpoints', '-A');
+    for (let i = 0; i < 50 && /web-c/.test(ceps); i++) {
+      await sleep(100);
+      ceps = kubectl('get', 'ciliumendpoints', '-A');
+    }
+    assert.doesNotMatch(ceps, /web-c/);
+    assert.equal((await L.del(NODE, c)).code, 0, 'repeated DEL');
+    c.ns.destroy();
+    assert.equal((await L.del(NODE, c)).code, 0, 'DEL with the netns gone');
+    const gone = await L.cni(NODE, 'DEL', { containerId: 'never-added', netns: '/run/netns/none', ifname: 'eth0' }, L.netconf(NODE));
+    assert.equal(gone.code, 0, 'DEL of an unknown container');
+  });
+
+  test('bad input gets its CNI code and a one-line message; nothing stays allocated', async () => {
+    const before = (await L.endpoints(NODE)).endpoints.length;
+    const p = L.newPod('bad');
+    const missingNetns = await L.cni(NODE, 'ADD', { ...p.att, netns: '/run/netns/does-not-exist' }, L.netconf(NODE));
+    assert.equal(missingNetns.code, 1);
+    const e1 = missingNetns.json as { code: number; msg: string };
+    assert.equal(e1.code, 4);
+    assert.match(e1.msg, /CNI_NETNS.*does-not-exist/);
+    const badVersion = await L.cni(NODE, 'ADD', p.att, L.netconf(NODE, '9.9.9'));
+    assert.equal((badVersion.json as { code: number }).code, 1);
+    const noIfname = await L.cni(NODE, 'ADD', p.att, L.netconf(NODE), { CNI_IFNAME: undefined });
+    assert.equal((noIfname.json as { code: number }).code, 4);
+    assert.match((noIfname.json as { msg: string }).msg, /CNI_IFNAME/);
+    const notJson = await callPluginRaw(L, p, 'this is not json');
+    assert.equal((notJson.json as { code: number }).code, 6);
+    const down = await L.cni(NODE, 'ADD', p.att, L.netconf(NODE, '1.0.0', { 'socket-path': '/run/none/agent.sock' }));
+    const e2 = down.json as { code: number; msg: string };
+    assert.equal(e2.code, 11);
+    assert.match(e2.msg, /\/run\/none\/agent\.sock/);
+    assert.ok(down.ms < 1500, `agent down: ${down.ms}ms`);
+    assert.equal((await L.endpoints(NODE)).endpoints.length, before, 'no endpoint left by a failed ADD');
+  });
+
+  test('chained after waggle-cni, upstream tuning and portmap accept the result and do their job', async () => {
+    const p = L.newPod('chained');
+    const list = {
+      cniVersion: '1.0.0',
+      name: 'waggle',
+      plugins: [
+        { type: 'waggle-cni', 'socket-path': sock },
+        { type: 'tuning', sysctl: { 'net.ipv4.conf.eth0.accept_redirects': '1' } },
+        { type: 'portmap', capabilities: { portMappings: true }, runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] } },
+      ],
+    };
+    const node = L.nodes.get(NODE)?.node.ns;
+    assert.ok(node);
+    const where = { binDir: (t: string) => (t === 'waggle-cni' ? CNI_BIN : `${UPSTREAM_CNI}/${t}`), cniPath: `${process.cwd()}/bin:${UPSTREAM_CNI}`, nodeNetns: node.name };
+    const r = await addList(list, p.att, where);
+    assert.equal(r.code, 0, `${r.stdout} ${r.stderr}`);
+    const res = r.json as { ips: Array<{ address: string }> };
+    assert.match(res.ips[0]?.address ?? '', /^10\.200\.1\./);
+    assert.equal(p.ns.exec('sysctl', ['-n', 'net.ipv4.conf.eth0.accept_redirects']).stdout.trim(), '1');
+    const nat = node.exec('iptables-save', ['-t', 'nat']).stdout;
+    assert.match(nat, /CNI-HOSTPORT-DNAT/);
+    assert.match(nat, /--dport 18080/);
+    const dels = await delList(list, p.att, r.json, where);
+    for (const d of dels) assert.equal(d.code, 0, `${d.stdout} ${d.stderr}`);
+    assert.doesNotMatch(node.exec('iptables-save', ['-t', 'nat']).stdout, /--dport 18080/);
+  });
 });
+
+/** The plugin with a given stdin (not the JSON of a config). */
+function callPluginRaw(L: PodLab, p: Pod, stdin: string) {
+  return callPlugin({
+    path: CNI_BIN,
+    cniPath: `${process.cwd()}/bin`,
+    command: 'ADD',
+    att: p.att,
+    config: undefined,
+    stdin,
+    nodeNetns: L.nodes.get(NODE)?.node.ns.name as string,
+  });
+}
