@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { oneLine } from '../bpf/errors.js';
 import { registerAgent } from './agent.js';
+import { registerBpf } from './bpf.js';
 import { registerCni } from './cni.js';
 import { registerL2 } from './l2.js';
 import { registerDatapathDemo } from './demo.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerEndpoint(program);
   registerMap(program);
+  registerBpf(program);
   registerL2(program);
   registerMonitor(program);
   registerOperator(program);

@@ -63,10 +63,14 @@ export class RecordStore {
         rmSync(path, { force: true });
         continue;
       }
-      if (!/^\d+\.json$/.test(name)) continue;
+      const fileId = /^(\d+)\.json$/.exec(name)?.[1];
+      if (fileId === undefined) continue;
       try {
         const rec = JSON.parse(readFileSync(path, 'utf8')) as EndpointRecord;
         if (typeof rec.id !== 'number' || typeof rec.ipv4 !== 'string') throw new Error('missing id or ipv4');
+        // remove(id) deletes <id>.json: a record under another name could never be removed, and
+        // tearing it down would delete the file of the endpoint that really has that ID.
+        if (String(rec.id) !== fileId) throw new Error(`id ${rec.id} does not match the file name`);
         out.push(rec);
       } catch (err) {
         warn(

@@ -33,7 +33,7 @@ function stateName(s: EndpointRecord['state']): string {
 /** Left-aligned columns, three spaces apart (Go tabwriter, padding 3), trailing space trimmed. */
 function columns(rows: string[][]): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
   return rows
     .map((r) =>
       r

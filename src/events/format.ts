@@ -1,6 +1,7 @@
 // `cilium-dbg monitor` text lines for decoded events (Cilium's pkg/monitor/datapath_trace.go
 // and datapath_drop.go): the default one-liners and the verbose form (cilium-dbg's -vv, our -v).
 // Pure: interface names come from an injected resolver.
+import { bpfFileName } from '../datapath/bpf-files.js';
 import { dropReasonTextExt } from '../datapath/drop-reasons.js';
 import type { DatapathEvent, DropEvent, TraceEvent } from './decode.js';
 import { arpSummary, connectionSummary, dissect, etherTypeName, icmpName, type Packet } from './packet.js';
@@ -70,21 +71,6 @@ export function traceStateText(reason: number): string {
   const base = reason & ~TRACE_REASON_ENCRYPTED;
   const text = TRACE_REASONS[base] ?? String(base);
   return reason & TRACE_REASON_ENCRYPTED ? `${text}, encrypted` : text;
-}
-
-// BPF source file ids (Cilium's pkg/monitor/api/files.go).
-const BPF_FILES: ReadonlyMap<number, string> = new Map([
-  [1, 'bpf_host.c'],
-  [2, 'bpf_lxc.c'],
-  [3, 'bpf_overlay.c'],
-  [4, 'bpf_xdp.c'],
-  [5, 'bpf_sock.c'],
-  [6, 'bpf_network.c'],
-  [7, 'bpf_wireguard.c'],
-]);
-
-export function bpfFileName(id: number): string {
-  return BPF_FILES.get(id) ?? `unknown(${id})`;
 }
 
 function traceSummary(ev: TraceEvent): string {

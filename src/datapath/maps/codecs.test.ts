@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { BpfError } from '../../bpf/errors.js';
 import { devicesCodec } from './devices.js';
 import { dropReasonName, dropsCodec } from './drops.js';
-import { MetricDirection, metricReasonName, metricsCodec } from './metrics.js';
+import { MetricDirection, metricsCodec } from './metrics.js';
 import { l2ResponderV4Codec } from './l2-responder.js';
 import { RuntimeConfigIndex, runtimeConfigCodec, runtimeConfigName } from './runtime-config.js';
 
@@ -95,7 +95,7 @@ describe('waggle_metrics codec', () => {
     assert.deepEqual(metricsCodec.decodeKey(key), { reason: 141, dir: 1, line: 0x1234, file: 7 });
   });
 
-  test('per-CPU values add up; rows name the reason and direction', () => {
+  test('per-CPU values add up; rows print reason, direction and file as cilium-dbg does', () => {
     const merged = metricsCodec.merge?.([
       { count: 2n, bytes: 84n },
       { count: 1n, bytes: 42n },
@@ -108,8 +108,15 @@ describe('waggle_metrics codec', () => {
         { count: 3n, bytes: 126n },
         ctx,
       ),
-      ['Success', 'EGRESS', '3', '126', '80', '0'],
+      ['Success', 'EGRESS', '3', '126', '80', 'unknown(0)'],
     );
-    assert.equal(metricReasonName(141), 'DROP_WRITE_ERROR');
+    assert.deepEqual(
+      metricsCodec.row(
+        { reason: 141, dir: MetricDirection.INGRESS, line: 7, file: 2 },
+        { count: 1n, bytes: 60n },
+        ctx,
+      ),
+      ['Error writing to packet', 'INGRESS', '1', '60', '7', 'bpf_lxc.c'],
+    );
   });
 });

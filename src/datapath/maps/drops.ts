@@ -1,6 +1,6 @@
 // waggle_drops: frames the datapath dropped, counted per reason. The reasons are defined once in
-// C (enum drop_reason, bpf/lib/drop.h); this table mirrors them by name and a test checks it
-// against the compiled object's BTF.
+// C (enum drop_reason, bpf/lib/drop.h); DropReason mirrors them by name and a test checks it
+// against the compiled object's BTF. Their monitor texts are in ../drop-reasons.ts.
 import { defineCodec } from '../../bpf/codec.js';
 import { nameOf } from '../../bpf/codec-fields.js';
 
@@ -15,22 +15,6 @@ export const DropReason = {
   DROP_NO_SERVICE: 158,
   DROP_UNSUPPORTED_L2: 166,
 } as const;
-
-/** What `cilium monitor` and Hubble print for each reason (Cilium's pkg/monitor/api/drop.go). */
-export const DROP_REASON_TEXT: Readonly<Record<number, string>> = {
-  [DropReason.DROP_INVALID_SIP]: 'Invalid source ip',
-  [DropReason.DROP_INVALID]: 'Invalid packet',
-  [DropReason.DROP_UNKNOWN_L3]: 'Unsupported L3 protocol',
-  [DropReason.DROP_WRITE_ERROR]: 'Error writing to packet',
-  [DropReason.DROP_FRAG_NOSUPPORT]: 'IP fragmentation not supported',
-  [DropReason.DROP_NO_SERVICE]: 'Service backend not found',
-  [DropReason.DROP_UNSUPPORTED_L2]: 'Unsupported L2 protocol',
-};
-
-/** The monitor string of a reason; a code without one prints as its number. */
-export function dropReasonText(code: number): string {
-  return DROP_REASON_TEXT[code] ?? String(code);
-}
 
 export type DropReasonName = keyof typeof DropReason;
 

@@ -2,7 +2,7 @@
 // out, rows as `cilium-dbg bpf endpoint list` / `bpf ipcache list` print them.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dropReasonText } from './drops.js';
+import { dropReasonText } from '../drop-reasons.js';
 import { EndpointFlags, endpointsCodec } from './endpoints.js';
 import { eventsCodec, eventsLostCodec } from './events.js';
 import { ipcacheCodec } from './ipcache.js';
@@ -89,6 +89,6 @@ describe('waggle_events and waggle_events_lost codecs', () => {
     assert.equal(RuntimeConfigIndex.TraceEvents, 2);
     assert.equal(dropReasonText(132), 'Invalid source ip');
     assert.equal(dropReasonText(139), 'Unsupported L3 protocol');
-    assert.equal(dropReasonText(9), '9');
+    assert.equal(dropReasonText(255), '255');
   });
 });

@@ -4,7 +4,8 @@
 //   key   struct metrics_key   { __u8 reason; __u8 dir:2, pad:6; __u16 line; __u8 file; __u8 reserved[3]; }  8 B
 //   value struct metrics_value { __u64 count; __u64 bytes; }                                                16 B
 import { defineCodec } from '../../bpf/codec.js';
-import { dropReasonName } from './drops.js';
+import { bpfFileName } from '../bpf-files.js';
+import { dropReasonText } from '../drop-reasons.js';
 
 export const METRICS_MAP = 'waggle_metrics';
 
@@ -25,13 +26,9 @@ export interface MetricsValue {
   bytes: bigint;
 }
 
-/** As `cilium-dbg bpf metrics list` names reasons. */
-export function metricReasonName(reason: number): string {
-  return reason === 0 ? 'Success' : dropReasonName(reason);
-}
-
+/** As Cilium's metricsmap.MetricDirection names directions; any other value is UNKNOWN. */
 export function metricDirectionName(dir: number): string {
-  return ['UNKNOWN', 'INGRESS', 'EGRESS', 'SERVICE'][dir] ?? `DIR_${dir}`;
+  return ['UNKNOWN', 'INGRESS', 'EGRESS', 'SERVICE'][dir] ?? 'UNKNOWN';
 }
 
 export const metricsCodec = defineCodec<MetricsKey, MetricsValue>({
@@ -76,12 +73,14 @@ export const metricsCodec = defineCodec<MetricsKey, MetricsValue>({
       bytes: 0n,
     }),
   columns: ['REASON', 'DIRECTION', 'PACKETS', 'BYTES', 'LINE', 'FILE'],
+  // As `cilium-dbg bpf metrics list` prints a row: the reason's monitor text (0 is "Success"),
+  // the direction's name and the source file's name.
   row: (k, v) => [
-    metricReasonName(k.reason),
+    dropReasonText(k.reason),
     metricDirectionName(k.dir),
     String(v.count),
     String(v.bytes),
     String(k.line),
-    String(k.file),
+    bpfFileName(k.file),
   ],
 });
