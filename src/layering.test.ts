@@ -6,7 +6,7 @@
 //   4. product code never imports test helpers (src/testing, src/datapath/testing, *.test.ts,
 //      test/) nor the lab (src/lab): the lab emulates Kubernetes around the product, never inside it;
 //   5. the CNI plugin (src/cni) imports only node: builtins, itself and the agent protocol
-//      (src/endpoints/protocol.ts): a runtime starts it for every pod, so it must start fast.
+//      (src/api/cni-protocol.ts): a runtime starts it for every pod, so it must start fast.
 // Each rule is also run on a small made-up tree that breaks it, so a rule that can no longer
 // fail would be noticed.
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, test } from 'node:test';
 
 const FEATURES = ['lbipam', 'l2announcer', 'nodelifecycle', 'events', 'ipam', 'identity', 'endpoints', 'cni'];
-const CNI_MAY_IMPORT = ['src/endpoints/protocol.ts'];
+const CNI_MAY_IMPORT = ['src/api/cni-protocol.ts'];
 /** Composition and the lab: may import any feature. */
 const LAB_SIDE = [
   'src/lab/',
@@ -58,7 +58,7 @@ export function violations(files: SourceFile[]): string[] {
         !target.startsWith('src/cni/') &&
         !CNI_MAY_IMPORT.includes(target)
       )
-        say('the CNI plugin imports only node: builtins and src/endpoints/protocol.ts');
+        say('the CNI plugin imports only node: builtins and src/api/cni-protocol.ts');
       if (!target.startsWith('src/') && !target.startsWith('test/')) continue;
       const from = topFolder(f.path);
       const to = topFolder(target);
@@ -111,7 +111,7 @@ describe('layering', () => {
       { path: 'src/agent/z.ts', imports: ['../testing/exec.js', '../lab/topology.js'] },
       { path: 'src/agent/z.test.ts', imports: ['../testing/exec.js'] },
       { path: 'src/lab/up.ts', imports: ['../testing/exec.js'] },
-      { path: 'src/cni/x.ts', imports: ['node:http', '../endpoints/protocol.js', './env.js', 'zod'] },
+      { path: 'src/cni/x.ts', imports: ['node:http', '../api/cni-protocol.js', './env.js', 'zod'] },
       { path: 'src/cni/y.ts', imports: ['../lib/errors.js'] },
     ];
     assert.deepEqual(violations(broken), [
@@ -120,8 +120,8 @@ describe('layering', () => {
       'src/lbipam/y.ts → ../l2announcer/selection.js: feature lbipam must not import feature l2announcer',
       'src/agent/z.ts → ../testing/exec.js: product code must not import test helpers',
       'src/agent/z.ts → ../lab/topology.js: product code must not import the lab',
-      'src/cni/x.ts → zod: the CNI plugin imports only node: builtins and src/endpoints/protocol.ts',
-      'src/cni/y.ts → ../lib/errors.js: the CNI plugin imports only node: builtins and src/endpoints/protocol.ts',
+      'src/cni/x.ts → zod: the CNI plugin imports only node: builtins and src/api/cni-protocol.ts',
+      'src/cni/y.ts → ../lib/errors.js: the CNI plugin imports only node: builtins and src/api/cni-protocol.ts',
     ]);
   });
 });

@@ -87,9 +87,11 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   const statusMs = parseDuration(statusText, '--node-status-update-frequency');
   if (!(statusMs > 0)) throw new Error(`--node-status-update-frequency "${statusText}": must be > 0`);
   const ipam = (f.ipam ?? 'cluster-pool') as IpamMode;
-  if (!ipamModes.includes(ipam)) throw new Error(`--ipam "${f.ipam}": must be one of ${ipamModes.join(', ')}`);
+  if (!ipamModes.includes(ipam))
+    throw new Error(`--ipam "${f.ipam}": must be one of ${ipamModes.join(', ')}`);
   const mtu = Number(f.mtu ?? '1500');
-  if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535) throw new Error(`--mtu "${f.mtu}": must be an integer 576..65535`);
+  if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535)
+    throw new Error(`--mtu "${f.mtu}": must be an integer 576..65535`);
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);

@@ -32,8 +32,15 @@ export function registerAgent(program: Command): void {
     .option('--metrics-addr <host:port>', 'serve Prometheus metrics on http://host:port/metrics')
     .option('--node-labels <k=v,...>', 'labels for the Node object when it is registered')
     .option('--map-sample-interval <dur>', 'how often BPF map occupancy is read for metrics', '10s')
-    .option('--ipam <mode>', "pod IPAM: kubernetes (Node.spec.podCIDRs) or cluster-pool (the operator's CiliumNode)", 'cluster-pool')
-    .option('--enable-endpoint-routes', 'a route per pod (<podIP> dev lxc…) instead of the PodCIDR via waggle_host')
+    .option(
+      '--ipam <mode>',
+      "pod IPAM: kubernetes (Node.spec.podCIDRs) or cluster-pool (the operator's CiliumNode)",
+      'cluster-pool',
+    )
+    .option(
+      '--enable-endpoint-routes',
+      'a route per pod (<podIP> dev lxc…) instead of the PodCIDR via waggle_host',
+    )
     .option('--state-dir <dir>', 'endpoint state kept across restarts (default /run/waggle/<node>)')
     .option('--mtu <bytes>', 'MTU of pod interfaces', '1500')
     .action(async (opts: Omit<AgentFlags, 'store'>, cmd: Command) => {

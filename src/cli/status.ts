@@ -40,7 +40,9 @@ export function registerStatus(program: Command): void {
           const { endpoints } = await fetchEndpoints(socket);
           lines.push('Allocated addresses:', ...allocatedAddresses(ep.allocated, endpoints));
         }
-        lines.push(`Endpoints:        ${ep.endpoints} (${ep.phase}${ep.router ? `, router ${ep.router}` : ''})`);
+        lines.push(
+          `Endpoints:        ${ep.endpoints} (${ep.phase}${ep.router ? `, router ${ep.router}` : ''})`,
+        );
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -11,7 +11,7 @@
 // its own, longer deadline.
 import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { CniCode } from '../endpoints/protocol.js';
+import { CniCode } from '../api/cni-protocol.js';
 import { CniError, invalidConfig } from './errors.js';
 
 export const PROBE_TIMEOUT_MS = 1000;

@@ -1,7 +1,7 @@
 // A CNI failure as a value: the spec's error object `{cniVersion, code, msg, details}` (CNI spec,
 // section 5 "Error"), printed on stdout with a non-zero exit code. `msg` is one line naming the
 // field or variable; `details` carries the hint when there is one.
-import { CniCode } from '../endpoints/protocol.js';
+import { CniCode } from '../api/cni-protocol.js';
 
 export class CniError extends Error {
   readonly code: number;

@@ -2,7 +2,7 @@
 // config's `type`). It imports only node: builtins and the agent protocol's types, so starting it
 // for every pod costs little more than starting node.
 import { appendFileSync, readFileSync } from 'node:fs';
-import { CniCode } from '../endpoints/protocol.js';
+import { CniCode } from '../api/cni-protocol.js';
 import { type PluginOutcome, runPlugin } from './plugin.js';
 import { LATEST_VERSION } from './versions.js';
 

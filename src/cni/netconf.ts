@@ -1,7 +1,7 @@
 // The network configuration on stdin (CNI spec section 1 and 3 "Deriving request configuration"):
 // decoded (code 6), then checked field by field (code 7 naming the field, code 1 for a version
 // waggle-cni does not speak).
-import { CniCode } from '../endpoints/protocol.js';
+import { CniCode } from '../api/cni-protocol.js';
 import { CniError, invalidConfig } from './errors.js';
 import { type CniVersion, requireSupported } from './versions.js';
 

@@ -5,8 +5,8 @@ import type {
   EndpointAddRequest,
   EndpointCheckRequest,
   EndpointGcRequest,
-} from '../endpoints/protocol.js';
-import { attachmentId, CniCode } from '../endpoints/protocol.js';
+} from '../api/cni-protocol.js';
+import { attachmentId, CniCode } from '../api/cni-protocol.js';
 import type { AgentReply } from './agent-client.js';
 import { type CniEnv, parseCommand, parseEnv } from './env.js';
 import { CniError, errorObject, invalidConfig } from './errors.js';

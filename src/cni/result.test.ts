@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EndpointAddReply } from '../endpoints/protocol.js';
+import type { EndpointAddReply } from '../api/cni-protocol.js';
 import { addResult } from './result.js';
 import { SUPPORTED_VERSIONS } from './versions.js';
 

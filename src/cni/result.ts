@@ -3,7 +3,7 @@
 // host veth first, the pod's interface second with its netns as `sandbox`; the /32 address on
 // interface 1 with the router IP as gateway; a route to the router itself (it is not on any
 // subnet the pod has) and the default route through it.
-import type { EndpointAddReply } from '../endpoints/protocol.js';
+import type { EndpointAddReply } from '../api/cni-protocol.js';
 import { type CniVersion, interfacesCarryMtu, ipsCarryVersion } from './versions.js';
 
 export interface CniInterface {

@@ -1,7 +1,7 @@
 // The CNI spec versions waggle-cni speaks, and what each allows. 0.1.0/0.2.0 are left out: their
 // result has no `interfaces` list, so the runtime could not learn the pod's interface (Cilium still
 // accepts them; nothing current sends them).
-import { CniCode } from '../endpoints/protocol.js';
+import { CniCode } from '../api/cni-protocol.js';
 import { CniError } from './errors.js';
 
 export const SUPPORTED_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;

@@ -6,8 +6,8 @@
 // made and frees its address. Nothing here waits on the store: identities fall back to
 // reserved:init (as Cilium's) and are filled in when the store answers.
 import { existsSync } from 'node:fs';
-import type { EndpointAddReply, EndpointAddRequest, EndpointCheckRequest } from './protocol.js';
-import { attachmentId, CniCode } from './protocol.js';
+import type { EndpointAddReply, EndpointAddRequest, EndpointCheckRequest } from '../api/cni-protocol.js';
+import { attachmentId, CniCode } from '../api/cni-protocol.js';
 import { ApiError } from '../agent/api-server.js';
 import { errorMessage } from '../lib/errors.js';
 import { EndpointIds } from './ids.js';

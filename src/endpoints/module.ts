@@ -10,8 +10,8 @@ import { errorMessage } from '../lib/errors.js';
 import { HealthEndpoint } from './health.js';
 import { EndpointManager, ownerOf } from './manager.js';
 import { hostDeviceAddresses, ensureHostDevices, type HostDevices } from './node-plumbing.js';
-import type { EndpointAddRequest, EndpointCheckRequest, EndpointGcRequest } from './protocol.js';
-import { CniCode } from './protocol.js';
+import type { EndpointAddRequest, EndpointCheckRequest, EndpointGcRequest } from '../api/cni-protocol.js';
+import { CniCode } from '../api/cni-protocol.js';
 import type { EndpointDatapath, Identities, PodIpam } from './ports.js';
 import { RecordStore } from './record.js';
 import { ipInCidr } from './cidr.js';
@@ -54,7 +54,12 @@ export interface EndpointsModuleOptions {
   log(msg: string): void;
   onChange?(rec: import('./record.js').EndpointRecord, op: 'upsert' | 'delete'): void;
   /** Once ready (and again after a restart): the node's router and health addresses. */
-  onReady?(facts: { podCidr: string; router: string; health?: string; live: import('./record.js').EndpointRecord[] }): void;
+  onReady?(facts: {
+    podCidr: string;
+    router: string;
+    health?: string;
+    live: import('./record.js').EndpointRecord[];
+  }): void;
 }
 
 export type EndpointsPhase = 'waiting-for-podcidr' | 'ready' | 'failed';
@@ -183,7 +188,12 @@ export class EndpointsModule implements AgentModule {
     await health.start(saved.find((r) => r.kind === 'health'));
     this.#phase = 'ready';
     const healthIp = health.record?.ipv4;
-    o.onReady?.({ podCidr: cidr, router, ...(healthIp ? { health: healthIp } : {}), live: this.manager.list() });
+    o.onReady?.({
+      podCidr: cidr,
+      router,
+      ...(healthIp ? { health: healthIp } : {}),
+      live: this.manager.list(),
+    });
     this.#message = `${ipam.statusString()}, router ${router}`;
     o.log(
       `endpoints ready: PodCIDR ${cidr}, router ${router} on waggle_host, ${this.manager.list().length} endpoint(s)`,

@@ -146,7 +146,7 @@ export class HostScopePool {
 
   #offset(ip: string): PoolResult<number> {
     const a = parseAddr(ip);
-    if (!a || a.family !== 4) return { ok: false, error: `${this.cidr}: "${ip}" is not an IPv4 address` };
+    if (a?.family !== 4) return { ok: false, error: `${this.cidr}: "${ip}" is not an IPv4 address` };
     const offset = a.value - this.#first;
     if (offset === -1n) return { ok: false, error: `${this.cidr}: ${ip} is the network address` };
     if (offset === BigInt(this.capacity))

@@ -93,8 +93,20 @@ export async function addList(
   let prev: unknown;
   let last: PluginCall | undefined;
   for (const plugin of list.plugins) {
-    const config = { ...plugin, name: list.name, cniVersion: list.cniVersion, ...(prev ? { prevResult: prev } : {}) };
-    last = await callPlugin({ path: where.binDir(plugin.type), cniPath: where.cniPath, command: 'ADD', att, config, ...(where.nodeNetns ? { nodeNetns: where.nodeNetns } : {}) });
+    const config = {
+      ...plugin,
+      name: list.name,
+      cniVersion: list.cniVersion,
+      ...(prev ? { prevResult: prev } : {}),
+    };
+    last = await callPlugin({
+      path: where.binDir(plugin.type),
+      cniPath: where.cniPath,
+      command: 'ADD',
+      att,
+      config,
+      ...(where.nodeNetns ? { nodeNetns: where.nodeNetns } : {}),
+    });
     if (last.code !== 0) return last;
     prev = last.json;
   }
@@ -111,8 +123,22 @@ export async function delList(
 ): Promise<PluginCall[]> {
   const out: PluginCall[] = [];
   for (const plugin of [...list.plugins].reverse()) {
-    const config = { ...plugin, name: list.name, cniVersion: list.cniVersion, ...(prevResult ? { prevResult } : {}) };
-    out.push(await callPlugin({ path: where.binDir(plugin.type), cniPath: where.cniPath, command: 'DEL', att, config, ...(where.nodeNetns ? { nodeNetns: where.nodeNetns } : {}) }));
+    const config = {
+      ...plugin,
+      name: list.name,
+      cniVersion: list.cniVersion,
+      ...(prevResult ? { prevResult } : {}),
+    };
+    out.push(
+      await callPlugin({
+        path: where.binDir(plugin.type),
+        cniPath: where.cniPath,
+        command: 'DEL',
+        att,
+        config,
+        ...(where.nodeNetns ? { nodeNetns: where.nodeNetns } : {}),
+      }),
+    );
   }
   return out;
 }

@@ -34,13 +34,31 @@ describe('endpoints survive agent crashes', { timeout: 400_000 }, () => {
   test('SIGKILL and restart with 20 endpoints pinging each other at 20 ms: 0 lost, same IDs and IPs', async () => {
     for (let i = 0; i < 20; i++) pods.push(L.newPod(`ping-${i}`));
     for (const p of pods) await L.add(NODE, p);
-    const before = new Map((await L.endpoints(NODE)).endpoints.map((e) => [e.attachment, `${e.id} ${e.ipv4}`]));
+    const before = new Map(
+      (await L.endpoints(NODE)).endpoints.map((e) => [e.attachment, `${e.id} ${e.ipv4}`]),
+    );
     const pings: Array<{ p: ChildProcess; out: string; closed: Promise<unknown> }> = [];
     for (let i = 0; i < 20; i++) {
       const peer = pods[i % 2 === 0 ? i + 1 : i - 1] as Pod;
-      const p = spawn('ip', ['netns', 'exec', (pods[i] as Pod).ns.name, 'ping', '-i', '0.02', '-w', '12', '-W', '1', L.podIp(peer)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const p = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          (pods[i] as Pod).ns.name,
+          'ping',
+          '-i',
+          '0.02',
+          '-w',
+          '12',
+          '-W',
+          '1',
+          L.podIp(peer),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       // 'close', not 'exit': the summary lines may still be in the pipe when ping exits.
       const rec = { p, out: '', closed: new Promise((res) => p.once('close', res)) };
       p.stdout.on('data', (d) => {
@@ -70,7 +88,10 @@ describe('endpoints survive agent crashes', { timeout: 400_000 }, () => {
 
   test('the 20 endpoints are deleted', async () => {
     for (const p of pods) assert.equal((await L.del(NODE, p)).code, 0);
-    assert.deepEqual((await L.endpoints(NODE)).endpoints.filter((e) => e.kind === 'pod'), []);
+    assert.deepEqual(
+      (await L.endpoints(NODE)).endpoints.filter((e) => e.kind === 'pod'),
+      [],
+    );
   });
 
   test('500 ADD/DEL cycles with the agent killed at random points leave nothing behind', async () => {
@@ -117,16 +138,26 @@ describe('endpoints survive agent crashes', { timeout: 400_000 }, () => {
     assert.ok(kills >= 3, `the agent was killed only ${kills} times`);
     assert.ok(done >= 500);
     const eps = await L.endpoints(NODE);
-    assert.deepEqual(eps.endpoints.filter((e) => e.kind === 'pod').map((e) => e.attachment), []);
-    const st = JSON.parse(wb('status', '-o', 'json', '--api-socket', sock)) as { endpoints: { allocated: Array<{ ip: string; owner: string }> } };
+    assert.deepEqual(
+      eps.endpoints.filter((e) => e.kind === 'pod').map((e) => e.attachment),
+      [],
+    );
+    const st = JSON.parse(wb('status', '-o', 'json', '--api-socket', sock)) as {
+      endpoints: { allocated: Array<{ ip: string; owner: string }> };
+    };
     const owners = st.endpoints.allocated.map((a) => a.owner).sort();
     assert.deepEqual(owners, ['health', 'router'], JSON.stringify(st.endpoints.allocated));
     const links = node.exec('ip', ['-o', 'link', 'show']).stdout;
     assert.doesNotMatch(links, /lxc[0-9a-f]{12}/);
-    assert.doesNotMatch(node.exec('ip', ['route', 'show', 'proto', '194']).stdout, /10\.200\.2\.\d+ dev lxc[0-9a-f]/);
+    assert.doesNotMatch(
+      node.exec('ip', ['route', 'show', 'proto', '194']).stdout,
+      /10\.200\.2\.\d+ dev lxc[0-9a-f]/,
+    );
     const lxc = wb('map', 'get', 'waggle_lxc', '--api-socket', sock);
     assert.equal((lxc.match(/ id=/g) ?? []).length, 1, `only the health endpoint in waggle_lxc:\n${lxc}`);
-    const pins = readdirSync(`${L.lab.runDir}/bpffs/${NODE}/links`).filter((n) => n.startsWith('lxc') && !n.startsWith('lxc_health'));
+    const pins = readdirSync(`${L.lab.runDir}/bpffs/${NODE}/links`).filter(
+      (n) => n.startsWith('lxc') && !n.startsWith('lxc_health'),
+    );
     assert.deepEqual(pins, []);
     const state = readdirSync(`${L.stateDir(NODE)}/endpoints`);
     assert.equal(state.length, 1, `only the health record: ${state.join(', ')}`);

@@ -67,10 +67,12 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
     assert.match(routes, new RegExp(`^${gw.replace(/\./g, '\\.')} dev eth0 scope link`, 'm'));
   });
 
-  test('ARP for any address but the pod\'s own is answered with the lxc MAC', () => {
+  test("ARP for any address but the pod's own is answered with the lxc MAC", () => {
     const lxcMac = a.result?.interfaces[0]?.mac.toUpperCase() ?? '';
     for (const target of [a.result?.ips[0]?.gateway ?? '', '10.200.1.222', '192.0.2.9']) {
-      const out = a.ns.exec('arping', ['-c', '1', '-w', '2', '-I', 'eth0', target], { allowFail: true }).stdout;
+      const out = a.ns.exec('arping', ['-c', '1', '-w', '2', '-I', 'eth0', target], {
+        allowFail: true,
+      }).stdout;
       assert.match(out.toUpperCase(), new RegExp(`BYTES FROM ${lxcMac} `), `arping ${target}: ${out}`);
     }
     const own = a.ns.exec('arping', ['-c', '1', '-w', '1', '-I', 'eth0', L.podIp(a)], { allowFail: true });
@@ -80,11 +82,26 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
   test('the pod pings its router; two pods reach each other over ICMP and TCP', async () => {
     const gw = a.result?.ips[0]?.gateway ?? '';
     assert.equal(a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', gw], { allowFail: true }).code, 0);
-    assert.equal(a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(b)], { allowFail: true }).code, 0);
-    assert.equal(b.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(a)], { allowFail: true }).code, 0);
-    const server = b.ns.execAsync('node', ['-e', "require('net').createServer(s=>s.end('hello from b\\n')).listen(8080,()=>setTimeout(()=>process.exit(0),4000))"], 10_000);
+    assert.equal(
+      a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(b)], { allowFail: true }).code,
+      0,
+    );
+    assert.equal(
+      b.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(a)], { allowFail: true }).code,
+      0,
+    );
+    const server = b.ns.execAsync(
+      'node',
+      [
+        '-e',
+        "require('net').createServer(s=>s.end('hello from b\\n')).listen(8080,()=>setTimeout(()=>process.exit(0),4000))",
+      ],
+      10_000,
+    );
     await sleep(600);
-    const got = a.ns.exec('curl', ['-s', '--max-time', '3', `telnet://${L.podIp(b)}:8080`], { allowFail: true });
+    const got = a.ns.exec('curl', ['-s', '--max-time', '3', `telnet://${L.podIp(b)}:8080`], {
+      allowFail: true,
+    });
     assert.match(got.stdout, /hello from b/);
     await server;
   });
@@ -131,7 +148,9 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
   });
 
   test('a pod sending from a foreign source is dropped, counted in waggle_metrics, shown by waggle monitor', async () => {
-    const mon = spawn('node', ['bin/waggle.js', 'monitor', '--type', 'drop', '--api-socket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const mon = spawn('node', ['bin/waggle.js', 'monitor', '--type', 'drop', '--api-socket', sock], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     mon.stdout.on('data', (d) => {
       out += d;
@@ -140,10 +159,15 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
       for (let i = 0; i < 50 && !/Listening for events/.test(out); i++) await sleep(100);
       a.ns.exec('ip', ['addr', 'add', '10.200.1.250/32', 'dev', 'eth0']);
       const gw = a.result?.ips[0]?.gateway ?? '';
-      const spoofed = a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '1', '-I', '10.200.1.250', gw], { allowFail: true });
+      const spoofed = a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '1', '-I', '10.200.1.250', gw], {
+        allowFail: true,
+      });
       assert.notEqual(spoofed.code, 0, 'a spoofed ping must not be answered');
       for (let i = 0; i < 30 && !/Invalid source ip/.test(out); i++) await sleep(100);
-      assert.match(out, /xx drop \(Invalid source ip\) flow 0x[0-9a-f]+ to endpoint 0, ifindex \d+, file bpf_lxc\.c:\d+, , identity \d+->\S+: 10\.200\.1\.250 -> /);
+      assert.match(
+        out,
+        /xx drop \(Invalid source ip\) flow 0x[0-9a-f]+ to endpoint 0, ifindex \d+, file bpf_lxc\.c:\d+, , identity \d+->\S+: 10\.200\.1\.250 -> /,
+      );
       const metrics = wb('map', 'get', 'waggle_metrics', '--api-socket', sock);
       assert.match(metrics, /132|INVALID_SIP|Invalid source ip/i, metrics);
     } finally {
@@ -181,14 +205,24 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
     assert.equal((await L.del(NODE, c)).code, 0, 'repeated DEL');
     c.ns.destroy();
     assert.equal((await L.del(NODE, c)).code, 0, 'DEL with the netns gone');
-    const gone = await L.cni(NODE, 'DEL', { containerId: 'never-added', netns: '/run/netns/none', ifname: 'eth0' }, L.netconf(NODE));
+    const gone = await L.cni(
+      NODE,
+      'DEL',
+      { containerId: 'never-added', netns: '/run/netns/none', ifname: 'eth0' },
+      L.netconf(NODE),
+    );
     assert.equal(gone.code, 0, 'DEL of an unknown container');
   });
 
   test('bad input gets its CNI code and a one-line message; nothing stays allocated', async () => {
     const before = (await L.endpoints(NODE)).endpoints.length;
     const p = L.newPod('bad');
-    const missingNetns = await L.cni(NODE, 'ADD', { ...p.att, netns: '/run/netns/does-not-exist' }, L.netconf(NODE));
+    const missingNetns = await L.cni(
+      NODE,
+      'ADD',
+      { ...p.att, netns: '/run/netns/does-not-exist' },
+      L.netconf(NODE),
+    );
     assert.equal(missingNetns.code, 1);
     const e1 = missingNetns.json as { code: number; msg: string };
     assert.equal(e1.code, 4);
@@ -200,7 +234,12 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
     assert.match((noIfname.json as { msg: string }).msg, /CNI_IFNAME/);
     const notJson = await callPluginRaw(L, p, 'this is not json');
     assert.equal((notJson.json as { code: number }).code, 6);
-    const down = await L.cni(NODE, 'ADD', p.att, L.netconf(NODE, '1.0.0', { 'socket-path': '/run/none/agent.sock' }));
+    const down = await L.cni(
+      NODE,
+      'ADD',
+      p.att,
+      L.netconf(NODE, '1.0.0', { 'socket-path': '/run/none/agent.sock' }),
+    );
     const e2 = down.json as { code: number; msg: string };
     assert.equal(e2.code, 11);
     assert.match(e2.msg, /\/run\/none\/agent\.sock/);
@@ -216,12 +255,20 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
       plugins: [
         { type: 'waggle-cni', 'socket-path': sock },
         { type: 'tuning', sysctl: { 'net.ipv4.conf.eth0.accept_redirects': '1' } },
-        { type: 'portmap', capabilities: { portMappings: true }, runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] } },
+        {
+          type: 'portmap',
+          capabilities: { portMappings: true },
+          runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] },
+        },
       ],
     };
     const node = L.nodes.get(NODE)?.node.ns;
     assert.ok(node);
-    const where = { binDir: (t: string) => (t === 'waggle-cni' ? CNI_BIN : `${UPSTREAM_CNI}/${t}`), cniPath: `${process.cwd()}/bin:${UPSTREAM_CNI}`, nodeNetns: node.name };
+    const where = {
+      binDir: (t: string) => (t === 'waggle-cni' ? CNI_BIN : `${UPSTREAM_CNI}/${t}`),
+      cniPath: `${process.cwd()}/bin:${UPSTREAM_CNI}`,
+      nodeNetns: node.name,
+    };
     const r = await addList(list, p.att, where);
     assert.equal(r.code, 0, `${r.stdout} ${r.stderr}`);
     const res = r.json as { ips: Array<{ address: string }> };

@@ -46,7 +46,10 @@ export class PodLab {
     const node = this.lab.addHost(name, host);
     this.lab.nodes.push(node);
     this.nodes.set(name, { node, cidr, extra });
-    this.lab.store('put', JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDRs: [cidr] } }));
+    this.lab.store(
+      'put',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDRs: [cidr] } }),
+    );
     return node;
   }
 
@@ -71,9 +74,12 @@ export class PodLab {
       ...n.extra,
     ]);
     this.logs.set(name, '');
-    const p = this.lab.spawnIn(n.node.ns, 'node', args, (s) => this.logs.set(name, (this.logs.get(name) ?? '') + s));
+    const p = this.lab.spawnIn(n.node.ns, 'node', args, (s) =>
+      this.logs.set(name, (this.logs.get(name) ?? '') + s),
+    );
     this.agents.set(name, p);
-    if (!(await healthy(this.socket(name), 30_000))) throw new Error(`agent ${name} not ready:\n${this.logs.get(name)}`);
+    if (!(await healthy(this.socket(name), 30_000)))
+      throw new Error(`agent ${name} not ready:\n${this.logs.get(name)}`);
   }
 
   killAgent(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -106,10 +112,22 @@ export class PodLab {
   }
 
   netconf(name: string, version = '1.0.0', extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { cniVersion: version, name: 'waggle', type: 'waggle-cni', 'socket-path': this.socket(name), ...extra };
+    return {
+      cniVersion: version,
+      name: 'waggle',
+      type: 'waggle-cni',
+      'socket-path': this.socket(name),
+      ...extra,
+    };
   }
 
-  cni(node: string, command: string, att: Attachment, config: unknown, env: Record<string, string | undefined> = {}): Promise<PluginCall> {
+  cni(
+    node: string,
+    command: string,
+    att: Attachment,
+    config: unknown,
+    env: Record<string, string | undefined> = {},
+  ): Promise<PluginCall> {
     const n = this.nodes.get(node);
     return callPlugin({
       path: CNI_BIN,

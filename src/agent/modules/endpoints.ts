@@ -7,7 +7,7 @@ import { CiliumObjects } from '../../endpoints/cilium-objects.js';
 import { LxcDatapath } from '../../endpoints/lxc-datapath.js';
 import { EndpointsModule } from '../../endpoints/module.js';
 import type { Identities, PodIpam } from '../../endpoints/ports.js';
-import type { EndpointAddRequest } from '../../endpoints/protocol.js';
+import type { EndpointAddRequest } from '../../api/cni-protocol.js';
 import { IdentityAllocator } from '../../identity/allocator.js';
 import { podSecurityLabels, securityLabelsOf } from '../../identity/labels.js';
 import { type IpamMode, waitForPodCidr } from '../../ipam/podcidr.js';
@@ -104,7 +104,11 @@ export function endpointsModules(w: EndpointsWiring): { modules: AgentModule[]; 
     nodeAddresses: w.nodeAddresses,
     hostLabels: () => [
       ...Object.entries(w.nodeLabels)
-        .filter(([k]) => k.startsWith('node-role.kubernetes.io/') || k === 'node.kubernetes.io/exclude-from-external-load-balancers')
+        .filter(
+          ([k]) =>
+            k.startsWith('node-role.kubernetes.io/') ||
+            k === 'node.kubernetes.io/exclude-from-external-load-balancers',
+        )
         .map(([k, v]) => (v ? `k8s:${k}=${v}` : `k8s:${k}`))
         .sort(),
       'reserved:host',
@@ -123,6 +127,10 @@ export function endpointsModules(w: EndpointsWiring): { modules: AgentModule[]; 
       void objects.sweep(f.live).catch((err: unknown) => w.log(`CiliumEndpoint sweep: ${String(err)}`));
     },
   });
-  const objectsModule: AgentModule = { name: 'endpoint-objects', start: () => {}, stop: () => objects.stop() };
+  const objectsModule: AgentModule = {
+    name: 'endpoint-objects',
+    start: () => {},
+    stop: () => objects.stop(),
+  };
   return { modules: [objectsModule, endpoints], endpoints };
 }
