@@ -244,6 +244,9 @@ export class EndpointsModule implements AgentModule {
         return this.manager.add(req.body as EndpointAddRequest);
       },
       'DELETE /v1/endpoints': async (req) => {
+        // Before the restore has read the records, "unknown" could be wrong: a DEL now would
+        // succeed and leave behind the endpoint the restore then takes back. The runtime retries.
+        notReady();
         const containerId = req.query.get('containerId') ?? '';
         const ifname = req.query.get('ifname') ?? '';
         if (!containerId) throw new ApiError(400, CniCode.InvalidEnvironment, 'CNI_CONTAINERID: missing');

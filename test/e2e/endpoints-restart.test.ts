@@ -64,6 +64,9 @@ describe('endpoints survive agent crashes', { timeout: 400_000 }, () => {
       p.stdout.on('data', (d) => {
         rec.out += d;
       });
+      p.stderr.on('data', (d) => {
+        rec.out += d;
+      });
       pings.push(rec);
     }
     await sleep(1500);
@@ -71,12 +74,13 @@ describe('endpoints survive agent crashes', { timeout: 400_000 }, () => {
     await sleep(1000); // pods keep talking with no agent at all
     await L.startAgent(NODE);
     await Promise.all(pings.map((r) => r.closed));
-    for (const r of pings) {
+    pings.forEach((r, i) => {
       const m = /(\d+) packets transmitted, (\d+) received/.exec(r.out);
-      assert.ok(m, r.out.slice(-300));
+      const pod = pods[i] as Pod;
+      assert.ok(m, `pod ${i} (${L.podIp(pod)}): ${r.out.slice(-300)}\n${pod.ns.exec('ip', ['addr']).stdout}${pod.ns.exec('ip', ['route']).stdout}`);
       assert.ok(Number(m[1]) >= 300, `only ${m[1]} pings sent`);
       assert.equal(m[1], m[2], `lost pings: ${m[0]}`);
-    }
+    });
     const afterEps = (await L.endpoints(NODE)).endpoints.filter((e) => e.kind === 'pod');
     assert.equal(afterEps.length, 20);
     for (const e of afterEps) {

@@ -2,7 +2,7 @@
 // IPAM from the Node's spec.podCIDRs, and pods as network namespaces made by the test and
 // attached through waggle-cni exactly as a runtime calls it (cni-runtime.ts).
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fetchJson } from '../../src/agent/api-client.js';
 import type { EndpointsReply } from '../../src/endpoints/module.js';
 import { sh } from '../../src/testing/exec.js';
@@ -73,7 +73,7 @@ export class PodLab {
       this.stateDir(name),
       ...n.extra,
     ]);
-    this.logs.set(name, '');
+    this.logs.set(name, `${this.logs.get(name) ?? ''}--- agent start\n`);
     const p = this.lab.spawnIn(n.node.ns, 'node', args, (s) =>
       this.logs.set(name, (this.logs.get(name) ?? '') + s),
     );
@@ -99,7 +99,7 @@ export class PodLab {
   newPod(podName?: string, namespace = 'default'): Pod {
     const ns = TestNetns.create('p');
     this.#seq += 1;
-    const containerId = `c${process.pid}x${this.#seq}`.padEnd(16, '0');
+    const containerId = `c${process.pid}x${String(this.#seq).padStart(8, '0')}`;
     const att: Attachment = {
       containerId,
       netns: `/run/netns/${ns.name}`,
@@ -159,6 +159,9 @@ export class PodLab {
 
   async destroy(): Promise<void> {
     for (const name of [...this.agents.keys()]) await this.killAgent(name, 'SIGTERM');
+    // The agents' logs, for a failed run (kept outside the lab's run dir, which goes).
+    if (process.env.WAGGLE_E2E_LOGS)
+      for (const [name, text] of this.logs) writeFileSync(`${process.env.WAGGLE_E2E_LOGS}/${name}.log`, text);
     await sleep(200);
     for (const p of this.pods) p.ns.destroy();
     await this.lab.destroy();
