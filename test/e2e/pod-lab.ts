@@ -41,12 +41,15 @@ export class PodLab {
     await this.lab.startEtcd(etcdPort);
   }
 
-  /** A node with a PodCIDR on its Node object (as kube-controller-manager sets it). */
-  addNode(name: string, host: number, cidr: string, extra: string[] = []): LabNode {
+  /**
+   * A node; with a `cidr`, its Node object carries it as spec.podCIDRs (as kube-controller-manager
+   * sets it, for --ipam kubernetes); without, the node's agent registers its Node itself.
+   */
+  addNode(name: string, host: number, cidr: string | undefined, extra: string[] = []): LabNode {
     const node = this.lab.addHost(name, host);
     this.lab.nodes.push(node);
-    this.nodes.set(name, { node, cidr, extra });
-    this.lab.store(
+    this.nodes.set(name, { node, cidr: cidr ?? '', extra });
+    if (cidr) this.lab.store(
       'put',
       JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDRs: [cidr] } }),
     );
@@ -67,8 +70,7 @@ export class PodLab {
     const args = agentArgv(this.lab, name, [
       '--devices',
       'eth1',
-      '--ipam',
-      'kubernetes',
+      ...(n.cidr ? ['--ipam', 'kubernetes'] : ['--ipam', 'cluster-pool']),
       '--state-dir',
       this.stateDir(name),
       ...n.extra,
