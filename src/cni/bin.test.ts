@@ -100,6 +100,18 @@ describe('plugin binary', () => {
     assert.ok(r.ms < 1000, `took ${r.ms.toFixed(0)}ms`);
   });
 
+  test('30 plugins started at once each read their whole config from stdin', async () => {
+    // Regression: reading process.stdin.isTTY made fd 0 a non-blocking stream that raced the
+    // synchronous read, and most of a burst of plugins saw an empty config (code 6).
+    const runs = await Promise.all(
+      Array.from({ length: 30 }, () => runBin({ ...attach, CNI_COMMAND: 'ADD' }, conf())),
+    );
+    assert.deepEqual(
+      runs.map((r) => errorOf(r).code),
+      runs.map(() => 11),
+    );
+  });
+
   test('ADD, socket path is not a listening socket: code 11 (refused)', async () => {
     const notSocket = join(dir, 'file.sock');
     writeFileSync(notSocket, '');

@@ -2,12 +2,16 @@
 // config's `type`). It imports only node: builtins and the agent protocol's types, so starting it
 // for every pod costs little more than starting node.
 import { appendFileSync, readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { CniCode } from '../api/cni-protocol.js';
 import { type PluginOutcome, runPlugin } from './plugin.js';
 import { LATEST_VERSION } from './versions.js';
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
+  // Not `process.stdin.isTTY`: touching process.stdin wraps fd 0 in a non-blocking stream that
+  // may race the synchronous read below for the config (seen with 50 plugins started at once:
+  // most read an empty stdin).
+  if (isatty(0)) return '';
   try {
     return readFileSync(0, 'utf8');
   } catch (err) {
