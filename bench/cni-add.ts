@@ -82,7 +82,13 @@ async function main(): Promise<void> {
   const L = new PodLab();
   try {
     await L.start(26790 + (process.pid % 100));
-    L.addNode(NODE, 14, '10.202.0.0/16');
+    // Production timings for what runs beside the ADDs (tests sample maps every 100 ms).
+    L.addNode(NODE, 14, '10.202.0.0/16', [
+      '--map-sample-interval',
+      '10s',
+      '--agent-liveness-update-interval',
+      '1s',
+    ]);
     await L.startAgent(NODE);
     const agentPid = L.agents.get(NODE)?.pid as number;
     const rows: Array<Array<string | number>> = [

@@ -27,16 +27,32 @@ async function ipBatch(lines: string[], netns?: string): Promise<void> {
   else await run('ip', ['-batch', '-'], { timeoutMs: TIMEOUT_MS, input });
 }
 
-/** Creates the pair with the pod side in the pod, configured; returns the host side's ifindex. */
+/**
+ * Creates the pair with the pod side in the pod, configured; returns the host side's ifindex.
+ * Two processes in the common case: one `ip -json -batch` on the node (pair, move, up, route, and
+ * the show that tells the ifindex), one inside the pod. A device left by an earlier attempt for
+ * this very attachment (same hashed name) makes the first batch fail; it is removed and the
+ * batch run again.
+ */
 export async function createVeth(s: VethSpec): Promise<number> {
   const tmp = tmpPeerName(s.hostIfname);
-  // A device left by an earlier attempt for this very attachment (same hashed name) goes first.
-  await run('ip', ['link', 'del', s.hostIfname], { timeoutMs: TIMEOUT_MS, allowFail: true });
-  await ipBatch([
+  const hostSide = [
     `link add ${s.hostIfname} mtu ${s.mtu} address ${s.hostMac} type veth peer name ${tmp} mtu ${s.mtu} address ${s.containerMac}`,
     `link set ${tmp} netns ${s.netns}`,
     `link set ${s.hostIfname} up`,
-  ]);
+    ...(s.endpointRoute
+      ? [`route replace ${s.ipv4}/32 dev ${s.hostIfname} scope link proto ${ROUTE_PROTO}`]
+      : []),
+    `link show dev ${s.hostIfname}`,
+  ];
+  let out: string;
+  try {
+    out = await ipJsonBatch(hostSide);
+  } catch (err) {
+    if (!/File exists/.test(String(err))) throw err;
+    await run('ip', ['link', 'del', s.hostIfname], { timeoutMs: TIMEOUT_MS, allowFail: true });
+    out = await ipJsonBatch(hostSide);
+  }
   // The pod's ARP for its gateway is answered by from_container; the host side needs no address.
   // rp_filter off: replies to the pod leave through another device than its packets arrive on.
   setSysctl(`net/ipv4/conf/${s.hostIfname}/rp_filter`, '0');
@@ -52,8 +68,18 @@ export async function createVeth(s: VethSpec): Promise<number> {
     ],
     s.netns,
   );
-  if (s.endpointRoute) await addEndpointRoute(s.ipv4, s.hostIfname);
-  return ifindexOf(s.hostIfname);
+  const link = (JSON.parse(out.trim().split('\n').pop() ?? '[]') as LinkJson[])[0];
+  if (!link) throw new Error(`device ${s.hostIfname}: not found after creating it`);
+  return link.ifindex;
+}
+
+/** `ip -json -batch -`: each show command prints one JSON array on its own line. */
+async function ipJsonBatch(lines: string[]): Promise<string> {
+  const r = await run('ip', ['-json', '-batch', '-'], {
+    timeoutMs: TIMEOUT_MS,
+    input: `${lines.join('\n')}\n`,
+  });
+  return r.stdout;
 }
 
 export async function addEndpointRoute(ipv4: string, dev: string): Promise<void> {

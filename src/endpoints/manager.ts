@@ -141,6 +141,7 @@ export class EndpointManager {
       mtu: req.mtu ?? o.mtu,
       createdAt: new Date().toISOString(),
     };
+    const started = performance.now();
     o.records.save(rec);
     this.#eps.set(id, rec);
     try {
@@ -166,8 +167,9 @@ export class EndpointManager {
       await this.#teardown(rec, 'ADD failed');
       throw new ApiError(500, CniCode.EndpointFailed, `endpoint ${id} for ${owner}: ${errorMessage(err)}`);
     }
+    const took = (performance.now() - started).toFixed(1);
     o.log(
-      `endpoint ${id} ${owner}: ${ipv4} on ${hostIfname} (ifindex ${rec.hostIfindex}), identity ${rec.identity}`,
+      `endpoint ${id} ${owner}: ${ipv4} on ${hostIfname} (ifindex ${rec.hostIfindex}), identity ${rec.identity}, in ${took}ms`,
     );
     o.onChange?.(rec, 'upsert');
     return replyOf(rec, gateway);

@@ -38,7 +38,9 @@ describe('cluster-pool IPAM, PodCIDR via waggle_host', { timeout: 180_000 }, () 
   });
 
   test('the operator gives the node a PodCIDR on its CiliumNode; the agent uses it', async () => {
-    const cn = JSON.parse(L.lab.store('get', 'CiliumNode', NODE)) as { spec: { ipam: { podCIDRs: string[] } } };
+    const cn = JSON.parse(L.lab.store('get', 'CiliumNode', NODE)) as {
+      spec: { ipam: { podCIDRs: string[] } };
+    };
     cidr = cn.spec.ipam.podCIDRs[0] ?? '';
     assert.match(cidr, /^10\.201\.0\.(0|8)\/29$/);
     const eps = await L.endpoints(NODE);
@@ -46,8 +48,13 @@ describe('cluster-pool IPAM, PodCIDR via waggle_host', { timeout: 180_000 }, () 
     const node = L.nodes.get(NODE)?.node.ns;
     assert.ok(node);
     const routes = node.exec('ip', ['route', 'show', cidr]).stdout;
-    assert.match(routes, new RegExp(`^${cidr.replace(/[./]/g, '\\$&')} via ${eps.node.router} dev waggle_host`, 'm'));
-    const links = JSON.parse(node.exec('ip', ['-j', '-d', 'link', 'show', 'waggle_host']).stdout) as Array<{ flags: string[] }>;
+    assert.match(
+      routes,
+      new RegExp(`^${cidr.replace(/[./]/g, '\\$&')} via ${eps.node.router} dev waggle_host`, 'm'),
+    );
+    const links = JSON.parse(node.exec('ip', ['-j', '-d', 'link', 'show', 'waggle_host']).stdout) as Array<{
+      flags: string[];
+    }>;
     assert.ok(links[0]?.flags.includes('NOARP'), 'ARP off on waggle_host');
   });
 
@@ -58,16 +65,26 @@ describe('cluster-pool IPAM, PodCIDR via waggle_host', { timeout: 180_000 }, () 
       pods.push(p);
     }
     const [a, b] = pods as [Pod, Pod];
-    assert.equal(a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(b)], { allowFail: true }).code, 0);
+    assert.equal(
+      a.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(b)], { allowFail: true }).code,
+      0,
+    );
     const node = L.nodes.get(NODE)?.node.ns;
     assert.ok(node);
     // node → pod: routed into waggle_host, delivered by from_host (no endpoint route).
     assert.doesNotMatch(node.exec('ip', ['route', 'show']).stdout, new RegExp(`^${L.podIp(a)} dev lxc`, 'm'));
-    assert.equal(node.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(a)], { allowFail: true }).code, 0);
+    assert.equal(
+      node.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(a)], { allowFail: true }).code,
+      0,
+    );
     const eps = await L.endpoints(NODE);
     const health = eps.endpoints.find((e) => e.kind === 'health');
     assert.ok(health);
-    const hello = node.exec('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', `http://${health.ipv4}:4240/hello`], { allowFail: true });
+    const hello = node.exec(
+      'curl',
+      ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', `http://${health.ipv4}:4240/hello`],
+      { allowFail: true },
+    );
     assert.equal(hello.stdout, '200');
   });
 
@@ -78,9 +95,16 @@ describe('cluster-pool IPAM, PodCIDR via waggle_host', { timeout: 180_000 }, () 
     assert.equal(r.code, 1);
     const err = r.json as { code: number; msg: string };
     assert.equal(err.code, 100);
-    assert.match(err.msg, new RegExp(`${cidr.replace(/[./]/g, '\\$&')}: no free address \\(6/6 allocated\\)`));
+    assert.match(
+      err.msg,
+      new RegExp(`${cidr.replace(/[./]/g, '\\$&')}: no free address \\(6/6 allocated\\)`),
+    );
     assert.equal((await L.endpoints(NODE)).endpoints.length, before);
-    assert.equal(p.ns.exec('ip', ['link', 'show', 'eth0'], { allowFail: true }).code, 1, 'no eth0 in the pod');
+    assert.equal(
+      p.ns.exec('ip', ['link', 'show', 'eth0'], { allowFail: true }).code,
+      1,
+      'no eth0 in the pod',
+    );
     // One DEL frees one address for the next ADD.
     assert.equal((await L.del(NODE, pods[0] as Pod)).code, 0);
     await L.add(NODE, p);

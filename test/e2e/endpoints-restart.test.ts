@@ -77,7 +77,10 @@ describe('endpoints survive agent crashes', { timeout: 400_000 }, () => {
     pings.forEach((r, i) => {
       const m = /(\d+) packets transmitted, (\d+) received/.exec(r.out);
       const pod = pods[i] as Pod;
-      assert.ok(m, `pod ${i} (${L.podIp(pod)}): ${r.out.slice(-300)}\n${pod.ns.exec('ip', ['addr']).stdout}${pod.ns.exec('ip', ['route']).stdout}`);
+      assert.ok(
+        m,
+        `pod ${i} (${L.podIp(pod)}): ${r.out.slice(-300)}\n${pod.ns.exec('ip', ['addr']).stdout}${pod.ns.exec('ip', ['route']).stdout}`,
+      );
       assert.ok(Number(m[1]) >= 300, `only ${m[1]} pings sent`);
       assert.equal(m[1], m[2], `lost pings: ${m[0]}`);
     });

@@ -49,10 +49,11 @@ export class PodLab {
     const node = this.lab.addHost(name, host);
     this.lab.nodes.push(node);
     this.nodes.set(name, { node, cidr: cidr ?? '', extra });
-    if (cidr) this.lab.store(
-      'put',
-      JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDRs: [cidr] } }),
-    );
+    if (cidr)
+      this.lab.store(
+        'put',
+        JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDRs: [cidr] } }),
+      );
     return node;
   }
 
