@@ -134,7 +134,7 @@ export class EndpointsModule implements AgentModule {
         this.#message = errorMessage(err);
         if (attempt === 1 || attempt % 30 === 0)
           this.#o.log(`endpoints not ready (attempt ${attempt}): ${this.#message}`);
-        await new Promise((r) => setTimeout(r, RETRY_MS));
+        await abortableSleep(RETRY_MS, signal);
       }
     }
   }
@@ -280,4 +280,17 @@ export class EndpointsModule implements AgentModule {
       }),
     };
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (its timer cleared, nothing left behind). */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

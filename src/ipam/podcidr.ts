@@ -60,7 +60,10 @@ export async function waitForPodCidr(
   nodeName: string,
   mode: IpamMode,
   timeoutMs: number,
+  /** Ends the wait at once (rejecting), e.g. when the agent stops; its timer goes with it. */
+  signal?: AbortSignal,
 ): Promise<string> {
+  if (signal?.aborted) throw new Error(`node ${nodeName}: waiting for a PodCIDR: aborted`);
   const kind = mode === 'kubernetes' ? 'Node' : 'CiliumNode';
   const check = (o: Node | CiliumNode | undefined) =>
     podCidrOf(mode, nodeName, mode === 'kubernetes' ? { node: o as Node } : { ciliumNode: o as CiliumNode });
@@ -88,7 +91,13 @@ export async function waitForPodCidr(
         }
       };
       const timer = setTimeout(() => done(() => reject(timeout())), timeoutMs);
-      const off = inf.subscribe(() => look());
+      const onAbort = () => done(() => reject(new Error(`node ${nodeName}: waiting for a PodCIDR: aborted`)));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const off = () => {
+        unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const unsubscribe = inf.subscribe(() => look());
       if (inf.synced) look();
       else inf.start().then(look, (err: unknown) => done(() => reject(err)));
     });
@@ -97,6 +106,8 @@ export async function waitForPodCidr(
   const { store } = source;
   const watch = store.watch({ kind });
   const timer = setTimeout(() => watch.close(), timeoutMs);
+  const onAbort = () => watch.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     last = check(await store.tryGet(kind, nodeName));
     if (last.ok) return last.cidr;
@@ -110,6 +121,7 @@ export async function waitForPodCidr(
     throw timeout();
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
     watch.close();
   }
 }

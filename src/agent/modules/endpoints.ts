@@ -97,7 +97,7 @@ export function endpointsModules(w: EndpointsWiring): { modules: AgentModule[]; 
     stateDir: w.stateDir,
     endpointRoutes: w.endpointRoutes,
     mtu: w.mtu,
-    podCidr: () => waitForPodCidr({ informers: w.informers() }, w.node, w.ipam, 30_000),
+    podCidr: (signal) => waitForPodCidr({ informers: w.informers() }, w.node, w.ipam, 30_000, signal),
     makeIpam: poolPort,
     datapath: () => lxc,
     hooks: () => lxc,
