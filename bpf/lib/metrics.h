@@ -20,12 +20,18 @@ enum metric_dir {
 
 #define REASON_FORWARDED 0
 
+/* The source file id of the accounting call (Cilium's numbering, as in drop_notify.file): the
+ * entry object defines it before its includes (1 bpf_host.c, 2 bpf_lxc.c). */
+#ifndef WAGGLE_FILE_ID
+#define WAGGLE_FILE_ID 0
+#endif
+
 struct metrics_key {
 	__u8 reason;		/* 0 forwarded, otherwise enum drop_reason */
 	__u8 dir:2,		/* enum metric_dir */
 	     pad:6;
 	__u16 line;		/* source line of the accounting call, for debugging */
-	__u8 file;		/* reserved for a source-file id (Cilium's __MAGIC_FILE__); 0 today */
+	__u8 file;		/* source file id (WAGGLE_FILE_ID, Cilium's __MAGIC_FILE__ numbering) */
 	__u8 reserved[3];
 };
 
@@ -45,7 +51,7 @@ struct {
 
 static __always_inline void __update_metrics(__u64 bytes, __u8 dir, __u8 reason, __u16 line)
 {
-	struct metrics_key key = { .reason = reason, .dir = dir, .line = line };
+	struct metrics_key key = { .reason = reason, .dir = dir, .line = line, .file = WAGGLE_FILE_ID };
 	struct metrics_value *entry, fresh = { .count = 1, .bytes = bytes };
 
 	entry = bpf_map_lookup_elem(&waggle_metrics, &key);

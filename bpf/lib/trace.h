@@ -72,7 +72,8 @@ static __always_inline void notify_fill_common(struct __sk_buff *skb, struct not
 	hdr->type = type;
 	hdr->subtype = subtype;
 	hdr->source = EVENT_SOURCE;
-	hdr->hash = skb->hash;
+	/* The flow hash ("flow 0x…" in monitor lines); computed now if nothing has set it yet. */
+	hdr->hash = bpf_get_hash_recalc(skb);
 	hdr->len_orig = skb->len;
 	hdr->len_cap = cap;
 	hdr->version = version;

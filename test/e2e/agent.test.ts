@@ -133,7 +133,7 @@ describe('waggle agent end to end', { timeout: 180_000 }, () => {
     const metrics = mapGet('waggle_metrics').stdout;
     assert.match(metrics, /^REASON\s+DIRECTION\s+PACKETS\s+BYTES\s+LINE\s+FILE$/m);
     // FILE is the source file's name as Cilium prints it; the host datapath records no file id yet.
-    assert.match(metrics, /^Success\s+EGRESS\s+[1-9]\d*\s+[1-9]\d*\s+\d+\s+unknown\(0\)$/m, metrics);
+    assert.match(metrics, /^Success\s+EGRESS\s+[1-9]\d*\s+[1-9]\d*\s+\d+\s+bpf_host\.c$/m, metrics);
     const unknown = mapGet('waggle_nope');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /map "waggle_nope": the agent has no such map \(it has: .*waggle_metrics/);
