@@ -4,7 +4,7 @@
 // gets answered by its gateway; plus the agent's memory per endpoint. Ratios: waggle / ptp.
 //   node dist/bench/cni-add.js [--pods 100] [--burst 50]
 import { readFileSync } from 'node:fs';
-import { sh, shAsync } from '../src/testing/exec.js';
+import { shAsync } from '../src/testing/exec.js';
 import { type Pod, PodLab, UPSTREAM_CNI } from '../test/e2e/pod-lab.js';
 import { callPlugin } from '../test/e2e/cni-runtime.js';
 import { printTable, summarize, writeResult } from './lib/report.js';
@@ -147,7 +147,6 @@ async function main(): Promise<void> {
     });
   } finally {
     await L.destroy();
-    sh('true', []);
   }
 }
 

@@ -75,9 +75,16 @@ export class Informer<K extends Kind> {
 
   /** Lists (the cache is complete when this resolves), then follows the watch in the background. */
   start(): Promise<void> {
-    this.#started ??= this.#relist().then((revision) => {
-      this.#loop = this.#follow(revision);
-    });
+    this.#started ??= this.#relist().then(
+      (revision) => {
+        this.#loop = this.#follow(revision);
+      },
+      (err: unknown) => {
+        // A failed first listing is not remembered: the next start() lists again.
+        this.#started = undefined;
+        throw err;
+      },
+    );
     return this.#started;
   }
 

@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { sh } from '../../src/testing/exec.js';
 import { type Pod, PodLab } from './pod-lab.js';
 
 const NODE = 'cp-node';
+const NODE2 = 'cp-node2';
 
 describe('cluster-pool IPAM, PodCIDR via waggle_host', { timeout: 180_000 }, () => {
   const L = new PodLab();
@@ -108,5 +110,44 @@ describe('cluster-pool IPAM, PodCIDR via waggle_host', { timeout: 180_000 }, () 
     // One DEL frees one address for the next ADD.
     assert.equal((await L.del(NODE, pods[0] as Pod)).code, 0);
     await L.add(NODE, p);
+  });
+
+  test('the ipcache holds the cluster: the other node (6), its health endpoint (4), its pods with their node', async () => {
+    L.addNode(NODE2, 16, undefined);
+    await L.startAgent(NODE2);
+    const p = L.newPod('remote-pod');
+    await L.add(NODE2, p);
+    const other = await L.endpoints(NODE2);
+    const ep = other.endpoints.find((e) => e.podName === 'remote-pod');
+    const health = other.endpoints.find((e) => e.kind === 'health');
+    assert.ok(ep && health);
+    const node2Ip = '10.98.0.16';
+    const want = [
+      new RegExp(
+        `^${L.podIp(p)}/32\\s+identity=${ep.identity} encryptkey=0 tunnelendpoint=${node2Ip} flags=skiptunnel$`,
+        'm',
+      ),
+      new RegExp(`^${node2Ip}/32\\s+identity=6 `, 'm'),
+      new RegExp(`^${other.node.router}/32\\s+identity=6 `, 'm'),
+      new RegExp(`^${health.ipv4}/32\\s+identity=4 encryptkey=0 tunnelendpoint=${node2Ip} `, 'm'),
+    ];
+    let list = '';
+    for (let i = 0; i < 50; i++) {
+      list = sh('node', ['bin/waggle.js', 'bpf', 'ipcache', 'list', '--api-socket', L.socket(NODE)], {
+        timeoutMs: 10_000,
+      }).stdout;
+      if (want.every((r) => r.test(list))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const r of want) assert.match(list, r);
+    // The pod goes: its entry goes from the other node's ipcache too.
+    assert.equal((await L.del(NODE2, p)).code, 0);
+    for (let i = 0; i < 50 && list.includes(`${L.podIp(p)}/32`); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      list = sh('node', ['bin/waggle.js', 'bpf', 'ipcache', 'list', '--api-socket', L.socket(NODE)], {
+        timeoutMs: 10_000,
+      }).stdout;
+    }
+    assert.ok(!list.includes(`${L.podIp(p)}/32`), list);
   });
 });

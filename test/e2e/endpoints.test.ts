@@ -169,7 +169,11 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
         /xx drop \(Invalid source ip\) flow 0x[0-9a-f]+ to endpoint 0, ifindex \d+, file bpf_lxc\.c:\d+, , identity \d+->\S+: 10\.200\.1\.250 -> /,
       );
       const metrics = wb('map', 'get', 'waggle_metrics', '--api-socket', sock);
-      assert.match(metrics, /^Invalid source ip\s+EGRESS\s+[1-9]\d*\s+[1-9]\d*\s+\d+\s+bpf_lxc\.c$/m, metrics);
+      assert.match(
+        metrics,
+        /^Invalid source ip\s+EGRESS\s+[1-9]\d*\s+[1-9]\d*\s+\d+\s+bpf_lxc\.c$/m,
+        metrics,
+      );
     } finally {
       mon.kill('SIGTERM');
       a.ns.exec('ip', ['addr', 'del', '10.200.1.250/32', 'dev', 'eth0'], { allowFail: true });

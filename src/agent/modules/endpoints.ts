@@ -5,6 +5,7 @@
 import { kinds } from '../../api/kinds.js';
 import { CiliumObjects } from '../../endpoints/cilium-objects.js';
 import { LxcDatapath } from '../../endpoints/lxc-datapath.js';
+import { IpcacheSync } from '../../endpoints/ipcache-sync.js';
 import { EndpointsModule } from '../../endpoints/module.js';
 import type { Identities, PodIpam } from '../../endpoints/ports.js';
 import type { EndpointAddRequest } from '../../api/cni-protocol.js';
@@ -132,5 +133,40 @@ export function endpointsModules(w: EndpointsWiring): { modules: AgentModule[]; 
     start: () => {},
     stop: () => objects.stop(),
   };
-  return { modules: [objectsModule, endpoints], endpoints };
+  const ipcache = new IpcacheSync({
+    self: w.node,
+    informers: w.informers,
+    local: () => {
+      const st = endpoints.status();
+      return new Set([
+        ...w.nodeAddresses(),
+        ...(st.router ? [st.router] : []),
+        ...endpoints.manager.list().map((r) => r.ipv4),
+      ]);
+    },
+    map: () => ({
+      // Native routing: the hosting node is recorded, and no packet is to be encapsulated to it.
+      set: (prefix, e) =>
+        w
+          .datapath()
+          .ipcache.set(
+            { prefix },
+            {
+              identity: e.identity,
+              tunnelEndpoint: e.hostIp,
+              flags: e.hostIp === '0.0.0.0' ? {} : { skipTunnel: true },
+            },
+          ),
+      delete: (prefix) => void w.datapath().ipcache.delete({ prefix }),
+    }),
+    log: w.log,
+  });
+  const ipcacheModule: AgentModule = {
+    name: 'ipcache',
+    // Not awaited: an unreachable store delays the cluster's entries, never the agent's start.
+    start: () => void ipcache.start().catch((err: unknown) => w.log(`ipcache sync: ${String(err)}`)),
+    stop: () => ipcache.stop(),
+    status: () => ({ clusterEntries: ipcache.entries }),
+  };
+  return { modules: [objectsModule, endpoints, ipcacheModule], endpoints };
 }
