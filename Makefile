@@ -8,7 +8,8 @@ SHELL := /bin/bash
 
 # System packages the build, the tests and the lab use (Debian names).
 APT_PACKAGES := clang llvm libbpf-dev bpftool iproute2 etcd-server etcd-client arping tcpdump \
-                iputils-ping procps psmisc curl util-linux iptables containernetworking-plugins
+                iputils-ping procps psmisc curl util-linux iptables containernetworking-plugins \
+                gcc libc6-dev
 
 # Debian's clang finds <asm/types.h> only through the multiarch include dir. We compile against
 # the UAPI headers (linux-libc-dev) rather than a generated vmlinux.h: the datapath touches only
@@ -21,7 +22,7 @@ BPF_SRC := $(wildcard bpf/*.c bpf/tests/*.c)
 BPF_OBJ := $(patsubst bpf/%.c,build/bpf/%.o,$(BPF_SRC))
 BPF_HDR := $(wildcard bpf/lib/*.h bpf/tests/*.h)
 
-.PHONY: help deps build bpf ts test demo bench lint clean
+.PHONY: help deps build bpf cni ts test demo bench lint clean
 
 help:
 	@echo "make demo   - set up and run the lab demo (root)"
@@ -44,7 +45,14 @@ node_modules/.stamp: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build: bpf ts
+build: bpf cni ts
+
+# The CNI plugin's native fast path (cni/waggle-cni.c): a small C program, no libraries.
+cni: build/cni/waggle-cni
+
+build/cni/waggle-cni: cni/waggle-cni.c
+	@mkdir -p $(dir $@)
+	cc -O2 -Wall -Wextra -Werror -o $@ $<
 
 bpf: $(BPF_OBJ)
 

@@ -20,6 +20,7 @@ import { EventsModule, MONITOR_PATH, monitorStream } from '../events/index.js';
 import { L2Module } from '../l2announcer/module.js';
 import { asLog, createLogger, type Log } from '../lib/log.js';
 import { type ApiRoutes, serveApi } from './api-server.js';
+import { cniRoute, inProcessTransport } from './cni-route.js';
 import type { AgentConfig } from './flags.js';
 import { AgentMetrics } from './metrics.js';
 import { type AgentModule, ModuleList } from './module.js';
@@ -171,12 +172,19 @@ export class Agent {
   #apiModule(): AgentModule {
     let server: { close(): void } | undefined;
     const dp = this.parts.datapath;
+    const methods = this.parts.endpoints.routes();
     const routes: ApiRoutes = {
       exact: { '/v1/status': () => this.status(), '/v1/maps': () => dp.summaries() },
       prefix: {
         '/v1/maps/': (name) => dp.rows(name, { ifname: (i) => this.parts.devices.byIndex(i)?.name }),
       },
-      methods: this.parts.endpoints.routes(),
+      methods,
+      raw: {
+        'POST /v1/cni': cniRoute(
+          inProcessTransport(this.cfg.apiSocket, () => methods),
+          log,
+        ),
+      },
       streams: {
         [MONITOR_PATH]: monitorStream({
           hub: this.parts.events.hub,

@@ -32,6 +32,8 @@ export interface ApiRoutes {
   methods?: Record<string, Handler>;
   /** GET paths whose handler writes the response itself (long-lived, e.g. NDJSON events). */
   streams?: Record<string, StreamHandler>;
+  /** "METHOD /path" → a handler that reads the request and writes the response itself. */
+  raw?: Record<string, StreamHandler>;
 }
 
 /** An error with an HTTP status and a machine-readable code, e.g. a CNI error code. */
@@ -75,6 +77,8 @@ async function dispatch(routes: ApiRoutes, req: IncomingMessage, res: ServerResp
     res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   try {
+    const raw = routes.raw?.[`${method} ${url.pathname}`];
+    if (raw) return raw(req, res, url.searchParams);
     const handler = routes.methods?.[`${method} ${url.pathname}`];
     if (handler) {
       const body = await readJson(req);
@@ -83,13 +87,13 @@ async function dispatch(routes: ApiRoutes, req: IncomingMessage, res: ServerResp
     if (method !== 'GET') return reply(404, { error: `no such endpoint ${method} ${url.pathname}` });
     const stream = routes.streams?.[url.pathname];
     if (stream) return stream(req, res, url.searchParams);
-    const raw = req.url ?? '';
-    const exact = routes.exact[raw] ?? routes.exact[url.pathname];
+    const target = req.url ?? '';
+    const exact = routes.exact[target] ?? routes.exact[url.pathname];
     if (exact) return reply(200, exact());
     for (const [prefix, fn] of Object.entries(routes.prefix)) {
-      if (!raw.startsWith(prefix)) continue;
-      const body = fn(decodeURIComponent(raw.slice(prefix.length)));
-      if (body === undefined) return reply(404, { error: `not found: ${raw}` });
+      if (!target.startsWith(prefix)) continue;
+      const body = fn(decodeURIComponent(target.slice(prefix.length)));
+      if (body === undefined) return reply(404, { error: `not found: ${target}` });
       return reply(200, body);
     }
     reply(404, { error: `no such endpoint ${method} ${url.pathname}` });
@@ -99,7 +103,7 @@ async function dispatch(routes: ApiRoutes, req: IncomingMessage, res: ServerResp
   }
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
+export function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let text = '';
     req.setEncoding('utf8');

@@ -63,11 +63,23 @@ export function conflist(
 /** A POSIX shell string literal: single quotes, each ' written as '\''. */
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-export function launcherScript(nodePath: string, mainPath: string): string {
+/**
+ * The launcher: the native fast path (build/cni/waggle-cni, see cni/waggle-cni.c) when it is
+ * built, which hands anything it does not carry to the agent over to the node plugin named here.
+ */
+export function launcherScript(nodePath: string, mainPath: string, nativePath?: string): string {
+  const node = `exec ${shQuote(nodePath)} --no-warnings ${shQuote(mainPath)} "$@"`;
   return [
     '#!/bin/sh',
     '# waggle-cni, written by `waggle cni install`: runs the plugin of one waggle checkout.',
-    `exec ${shQuote(nodePath)} --no-warnings ${shQuote(mainPath)} "$@"`,
+    ...(nativePath
+      ? [
+          `if [ -x ${shQuote(nativePath)} ]; then`,
+          `  WAGGLE_CNI_NODE=${shQuote(nodePath)} WAGGLE_CNI_MAIN=${shQuote(mainPath)} exec ${shQuote(nativePath)}`,
+          'fi',
+        ]
+      : []),
+    node,
     '',
   ].join('\n');
 }
@@ -81,7 +93,8 @@ export function installCni(opts: InstallOptions): Written[] {
   const list = conflist(opts);
   const launcher = join(opts.cniBinDir, PLUGIN_TYPE);
   const conf = join(opts.cniConfDir, opts.conflistName);
-  writeAtomic(launcher, launcherScript(nodePath, mainPath), 0o755);
+  const native = fileURLToPath(new URL('../../../build/cni/waggle-cni', import.meta.url));
+  writeAtomic(launcher, launcherScript(nodePath, mainPath, existsSync(native) ? native : undefined), 0o755);
   writeAtomic(conf, `${JSON.stringify(list, null, 2)}\n`, 0o644);
   const types = (list.plugins as Array<{ type: string }>).map((p) => p.type).join(', ');
   return [

@@ -25,7 +25,28 @@ export interface PluginOutcome {
   msg?: string;
 }
 
-export async function runPlugin(env: NodeJS.ProcessEnv, stdin: string): Promise<PluginOutcome> {
+/**
+ * How the plugin reaches the agent: over its socket (agent-client.ts, the default), or — when
+ * the agent itself runs the plugin for the native launcher (POST /v1/cni) — in process.
+ */
+export interface AgentTransport {
+  resolveSocket(configured: string | undefined, dir?: string, absentCode?: number): string;
+  agentCall(socket: string, method: string, path: string, body?: unknown): Promise<unknown>;
+  callAgent(
+    socket: string,
+    method: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+  ): Promise<AgentReply>;
+  PROBE_TIMEOUT_MS: number;
+}
+
+export async function runPlugin(
+  env: NodeJS.ProcessEnv,
+  stdin: string,
+  transport?: AgentTransport,
+): Promise<PluginOutcome> {
   const out: PluginOutcome = { stdout: '', exitCode: 0, command: env.CNI_COMMAND ?? '', debug: false };
   let version: string = LATEST_VERSION;
   try {
@@ -46,7 +67,9 @@ export async function runPlugin(env: NodeJS.ProcessEnv, stdin: string): Promise<
     const conf = parseNetConf(decodeConfig(stdin));
     requireCommandVersion(command, conf.cniVersion);
     const cniEnv = parseEnv(command, env);
-    const result = await COMMANDS[command](conf, cniEnv);
+    const result = await COMMANDS[command](conf, cniEnv, () =>
+      transport ? Promise.resolve(transport) : socketTransport(),
+    );
     if (result !== undefined) out.stdout = json(result);
   } catch (err) {
     const e = errorObject(err, version);
@@ -72,12 +95,12 @@ const json = (v: unknown) => `${JSON.stringify(v)}\n`;
 
 // Loaded only by the commands that talk to the agent: VERSION, the call a runtime makes most
 // often, then never loads node:http.
-const agent = () => import('./agent-client.js');
+const socketTransport = (): Promise<AgentTransport> => import('./agent-client.js');
 
-type Command = (conf: NetConf, env: CniEnv) => Promise<unknown>;
+type Command = (conf: NetConf, env: CniEnv, agent: () => Promise<AgentTransport>) => Promise<unknown>;
 
 const COMMANDS: Record<Exclude<CniEnv['command'], 'VERSION'>, Command> = {
-  async ADD(conf, env) {
+  async ADD(conf, env, agent) {
     if (conf.prevResult)
       throw invalidConfig(
         'prevResult',
@@ -101,14 +124,14 @@ const COMMANDS: Record<Exclude<CniEnv['command'], 'VERSION'>, Command> = {
   // instead queues the deletion on disk for the agent to replay when it starts. A retried DEL
   // keeps the cleanup with the runtime, which already owns retrying (the spec requires it to DEL
   // after every ADD), and avoids a second queue the agent must read.
-  async DEL(conf, env) {
+  async DEL(conf, env, agent) {
     const q = new URLSearchParams({ containerId: env.containerId, ifname: env.ifname });
     const { agentCall, resolveSocket } = await agent();
     await agentCall(resolveSocket(conf.socketPath), 'DELETE', `/v1/endpoints?${q}`);
     return undefined;
   },
 
-  async CHECK(conf, env) {
+  async CHECK(conf, env, agent) {
     if (!conf.prevResult) throw invalidConfig('prevResult', 'missing (CHECK needs the result of the ADD)');
     const req: EndpointCheckRequest = {
       containerId: env.containerId,
@@ -134,7 +157,7 @@ const COMMANDS: Record<Exclude<CniEnv['command'], 'VERSION'>, Command> = {
   },
 
   // STATUS (CNI 1.1): "not available" (50) whenever the agent cannot take an ADD right now.
-  async STATUS(conf) {
+  async STATUS(conf, _env, agent) {
     const { callAgent, PROBE_TIMEOUT_MS, resolveSocket } = await agent();
     let reply: AgentReply;
     const socket = resolveSocket(conf.socketPath, undefined, CniCode.PluginNotAvailable);
@@ -152,7 +175,7 @@ const COMMANDS: Record<Exclude<CniEnv['command'], 'VERSION'>, Command> = {
     throw new CniError(code, `agent API ${socket}: GET /v1/healthz: ${why}`);
   },
 
-  async GC(conf) {
+  async GC(conf, _env, agent) {
     if (!conf.validAttachments) throw invalidConfig('cni.dev/valid-attachments', 'missing');
     const req: EndpointGcRequest = { valid: conf.validAttachments };
     const { agentCall, resolveSocket } = await agent();

@@ -285,6 +285,30 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
     for (const d of dels) assert.equal(d.code, 0, `${d.stdout} ${d.stderr}`);
     assert.doesNotMatch(node.exec('iptables-save', ['-t', 'nat']).stdout, /--dport 18080/);
   });
+
+  test('the native launcher carries ADD and DEL to the agent; what it cannot carry goes to the node plugin', async () => {
+    const p = L.newPod('native');
+    const trace = { WAGGLE_CNI_TRACE: '1' };
+    const add = await L.cni(NODE, 'ADD', p.att, L.netconf(NODE), trace);
+    assert.equal(add.code, 0, add.stdout);
+    assert.match(add.stderr, /waggle-cni: answered by the agent \(\/v1\/cni\)/);
+    assert.match((add.json as { ips: Array<{ address: string }> }).ips[0]?.address ?? '', /^10\.200\.1\./);
+    const version = await L.cni(NODE, 'VERSION', p.att, { cniVersion: '1.0.0' }, trace);
+    assert.match(version.stderr, /VERSION .*the full plugin/);
+    assert.ok((version.json as { supportedVersions: string[] }).supportedVersions.includes('1.1.0'));
+    const down = await L.cni(
+      NODE,
+      'DEL',
+      p.att,
+      L.netconf(NODE, '1.0.0', { 'socket-path': '/run/none/agent.sock' }),
+      trace,
+    );
+    assert.match(down.stderr, /agent not listening/);
+    assert.equal((down.json as { code: number }).code, 11);
+    const del = await L.cni(NODE, 'DEL', p.att, L.netconf(NODE), trace);
+    assert.equal(del.code, 0, del.stdout);
+    assert.match(del.stderr, /answered by the agent/);
+  });
 });
 
 /** The plugin with a given stdin (not the JSON of a config). */

@@ -147,16 +147,14 @@ export function endpointsModules(w: EndpointsWiring): { modules: AgentModule[]; 
     map: () => ({
       // Native routing: the hosting node is recorded, and no packet is to be encapsulated to it.
       set: (prefix, e) =>
-        w
-          .datapath()
-          .ipcache.set(
-            { prefix },
-            {
-              identity: e.identity,
-              tunnelEndpoint: e.hostIp,
-              flags: e.hostIp === '0.0.0.0' ? {} : { skipTunnel: true },
-            },
-          ),
+        w.datapath().ipcache.set(
+          { prefix },
+          {
+            identity: e.identity,
+            tunnelEndpoint: e.hostIp,
+            flags: e.hostIp === '0.0.0.0' ? {} : { skipTunnel: true },
+          },
+        ),
       delete: (prefix) => void w.datapath().ipcache.delete({ prefix }),
     }),
     log: w.log,
