@@ -1,7 +1,7 @@
 // Endpoint records on disk: what a restarted agent reads back, and what it does with the debris
 // of a crash (a half-written .tmp) or a damaged file.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -129,9 +129,19 @@ describe('RecordStore', () => {
     assert.ok(warnings.some((w) => w.includes('08.json: unreadable (id 8 does not match the file name)')));
   });
 
+  test('no directory until the first save (an agent without endpoints writes nothing)', () => {
+    const dir = freshDir();
+    const store = new RecordStore(dir);
+    assert.deepEqual(store.load(noWarnings), []);
+    assert.equal(existsSync(dir), false);
+    store.save(record(1));
+    assert.deepEqual(readdirSync(dir), ['1.json']);
+  });
+
   test('files that are not records are left alone', () => {
     const dir = freshDir();
     const store = new RecordStore(dir);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'README'), 'x');
     writeFileSync(join(dir, 'notes.json'), '{}');
     assert.deepEqual(store.load(noWarnings), []);

@@ -2,7 +2,7 @@
 // agent restores every endpoint with the same ID, IP and devices while the datapath keeps
 // running. A record is written before anything is created in the kernel (state "creating"), so
 // an agent killed half-way finds what it started and removes it; "ready" means complete.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type EndpointKind = 'pod' | 'health';
@@ -34,9 +34,9 @@ export interface EndpointRecord {
 export class RecordStore {
   readonly dir: string;
 
+  /** The directory is made by the first save: an agent that never has an endpoint writes nothing. */
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   #path(id: number): string {
@@ -45,6 +45,7 @@ export class RecordStore {
 
   /** Atomic: a reader (or a restarted agent) sees the old record or the new one, never half. */
   save(rec: EndpointRecord): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const tmp = `${this.#path(rec.id)}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(rec)}\n`, { mode: 0o600 });
     renameSync(tmp, this.#path(rec.id));
@@ -57,6 +58,7 @@ export class RecordStore {
   /** Every record on disk; unreadable files are reported and skipped, never fatal. */
   load(warn: (msg: string) => void): EndpointRecord[] {
     const out: EndpointRecord[] = [];
+    if (!existsSync(this.dir)) return out;
     for (const name of readdirSync(this.dir)) {
       const path = join(this.dir, name);
       if (name.endsWith('.tmp')) {

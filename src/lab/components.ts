@@ -6,6 +6,7 @@ import { sh } from '../testing/exec.js';
 import { agentTimingArgs } from './agent-timings.js';
 import {
   agentSocket,
+  agentStateDir,
   COMPONENTS_FILE,
   ETCD_DATA_DIR,
   ETCD_SOCKET,
@@ -107,6 +108,8 @@ function agentArgs(host: string, caps: Capabilities): string[] {
     pinDir(host),
     '--api-socket',
     agentSocket(host),
+    // Endpoint records under the lab's state, which `lab down` removes whole.
+    ...(caps.agentOptions.has('--state-dir') ? ['--state-dir', agentStateDir(host)] : []),
     ...agentTimingArgs(caps),
   ];
   const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);

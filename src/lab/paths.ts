@@ -27,6 +27,11 @@ export function pinDir(node: string): string {
   return join(BPFFS_DIR, node);
 }
 
+/** An agent's --state-dir (endpoint records): inside STATE_DIR, so `lab down` removes it. */
+export function agentStateDir(node: string): string {
+  return join(STATE_DIR, 'agents', node);
+}
+
 /** The agent API socket; the CLI's default for `--node NAME`. */
 export function agentSocket(node: string): string {
   return `/run/waggle/${node}/agent.sock`;

@@ -207,6 +207,14 @@ describe('pod endpoints (waggle-cni, bpf_lxc)', { timeout: 180_000 }, () => {
     }
     assert.doesNotMatch(ceps, /web-c/);
     assert.equal((await L.del(NODE, c)).code, 0, 'repeated DEL');
+    // CHECK also reports an lxc removed behind the agent's back.
+    const d = L.newPod('web-d');
+    const rd = await L.add(NODE, d);
+    node.exec('ip', ['link', 'del', rd.interfaces[0]?.name ?? '']);
+    const noLxc = await L.cni(NODE, 'CHECK', d.att, { ...L.netconf(NODE), prevResult: rd });
+    assert.notEqual(noLxc.code, 0);
+    assert.match(noLxc.stdout, new RegExp(`${rd.interfaces[0]?.name}: missing on the node`));
+    assert.equal((await L.del(NODE, d)).code, 0);
     c.ns.destroy();
     assert.equal((await L.del(NODE, c)).code, 0, 'DEL with the netns gone');
     const gone = await L.cni(
