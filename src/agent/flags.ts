@@ -1,6 +1,7 @@
 // `waggle agent` options: parsed and checked once, each error naming its flag.
 import { parseDuration, sanitizeTimings, type LeaseTimings } from '../l2announcer/timings.js';
 import { type IpamMode, ipamModes } from '../ipam/podcidr.js';
+import { parsePrefix } from '../lib/ip.js';
 import { compileDevicePatterns } from './devices/select.js';
 
 export interface AgentFlags {
@@ -27,6 +28,14 @@ export interface AgentFlags {
   /** Endpoint records and other state kept across restarts (default /run/waggle/<node>). */
   stateDir?: string;
   mtu?: string;
+  routingMode?: string;
+  autoDirectNodeRoutes?: boolean;
+  ipv4NativeRoutingCidr?: string;
+  /** commander's --no-enable-ipv4-masquerade gives false; absent means Cilium's default, true. */
+  enableIpv4Masquerade?: boolean;
+  enableBpfMasquerade?: boolean;
+  enableIpMasqAgent?: boolean;
+  ipMasqAgentConfigPath?: string;
 }
 
 export interface AgentConfig {
@@ -50,6 +59,8 @@ export interface AgentConfig {
   endpointRoutes: boolean;
   stateDir: string;
   mtu: number;
+  routing: { mode: 'native'; autoDirectNodeRoutes: boolean; nativeRoutingCidr: string | undefined };
+  masquerade: { enabled: boolean; ipMasqAgentConfig: string | undefined };
 }
 
 /** The kubelet's default --node-status-update-frequency. */
@@ -92,6 +103,15 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   const mtu = Number(f.mtu ?? '1500');
   if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535)
     throw new Error(`--mtu "${f.mtu}": must be an integer 576..65535`);
+  const routingMode = f.routingMode ?? 'native';
+  if (routingMode === 'tunnel')
+    throw new Error('--routing-mode "tunnel": encapsulation (VXLAN/Geneve) is not built yet; use native');
+  if (routingMode !== 'native') throw new Error(`--routing-mode "${routingMode}": must be native or tunnel`);
+  const nativeCidr = f.ipv4NativeRoutingCidr;
+  if (nativeCidr !== undefined && !parsePrefix(nativeCidr).ok)
+    throw new Error(`--ipv4-native-routing-cidr "${nativeCidr}": not an IPv4 CIDR`);
+  if (f.enableBpfMasquerade)
+    throw new Error('--enable-bpf-masquerade: eBPF masquerading is not built yet; the iptables one is on by default');
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
@@ -124,5 +144,10 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     endpointRoutes: f.enableEndpointRoutes ?? false,
     stateDir: f.stateDir ?? `/run/waggle/${f.node}`,
     mtu,
+    routing: { mode: 'native', autoDirectNodeRoutes: f.autoDirectNodeRoutes ?? false, nativeRoutingCidr: nativeCidr },
+    masquerade: {
+      enabled: f.enableIpv4Masquerade ?? true,
+      ipMasqAgentConfig: f.enableIpMasqAgent ? (f.ipMasqAgentConfigPath ?? '/etc/config/ip-masq-agent') : undefined,
+    },
   };
 }

@@ -43,6 +43,13 @@ export function registerAgent(program: Command): void {
     )
     .option('--state-dir <dir>', 'endpoint state kept across restarts (default /run/waggle/<node>)')
     .option('--mtu <bytes>', 'MTU of pod interfaces', '1500')
+    .option('--routing-mode <mode>', 'native (pod routes on the underlay); tunnel is not built yet', 'native')
+    .option('--auto-direct-node-routes', "route every other node's PodCIDR via that node (same L2 segment)")
+    .option('--ipv4-native-routing-cidr <cidr>', 'destinations reached without masquerading (the pod network)')
+    .option('--no-enable-ipv4-masquerade', 'do not masquerade pod traffic leaving the native routing CIDR')
+    .option('--enable-bpf-masquerade', 'masquerade in eBPF instead of iptables (not built yet)')
+    .option('--enable-ip-masq-agent', "also keep the ip-masq-agent config's nonMasqueradeCIDRs unmasqueraded")
+    .option('--ip-masq-agent-config-path <file>', 'the ip-masq-agent config', '/etc/config/ip-masq-agent')
     .action(async (opts: Omit<AgentFlags, 'store'>, cmd: Command) => {
       const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
       if (!store)
