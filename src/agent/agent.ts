@@ -18,6 +18,7 @@ import { RuntimeConfigIndex } from '../datapath/maps/runtime-config.js';
 import type { EndpointsModule } from '../endpoints/module.js';
 import { EventsModule, MONITOR_PATH, monitorStream } from '../events/index.js';
 import { L2Module } from '../l2announcer/module.js';
+import { MasqueradeModule } from '../masquerade/module.js';
 import { asLog, createLogger, type Log } from '../lib/log.js';
 import { type ApiRoutes, serveApi } from './api-server.js';
 import { cniRoute, inProcessTransport } from './cni-route.js';
@@ -49,6 +50,7 @@ export interface AgentParts {
   l2: L2Module;
   endpoints: EndpointsModule;
   events: EventsModule;
+  masquerade: MasqueradeModule;
 }
 
 export class Agent {
@@ -117,6 +119,14 @@ export class Agent {
       datapath: () => datapath.dp,
       nodeAddresses,
       log: logOf('endpoints'),
+      onPodCidr: () => void masquerade.refresh(),
+    });
+    const masquerade = new MasqueradeModule({
+      enabled: cfg.masquerade.enabled,
+      podCidr: () => pods.endpoints.status().podCidr,
+      nativeRoutingCidr: cfg.routing.nativeRoutingCidr,
+      ...(cfg.masquerade.ipMasqAgentConfig ? { ipMasqAgentConfig: cfg.masquerade.ipMasqAgentConfig } : {}),
+      log: logOf('masquerade'),
     });
     const events = new EventsModule({
       ringbufFd: () => datapath.dp.events.raw.fd,
@@ -124,7 +134,7 @@ export class Agent {
       setTraceEvents: (on) => datapath.dp.runtimeConfig.set(RuntimeConfigIndex.TraceEvents, on ? 1n : 0n),
       log: logOf('events'),
     });
-    this.parts = { store, datapath, liveness, devices, node, l2, endpoints: pods.endpoints, events };
+    this.parts = { store, datapath, liveness, devices, node, l2, endpoints: pods.endpoints, events, masquerade };
     this.modules = new ModuleList(
       [
         store,
@@ -134,6 +144,7 @@ export class Agent {
         node,
         l2,
         ...pods.modules,
+        masquerade,
         events,
         this.#apiModule(),
         ...this.#metricsModule(),
@@ -166,6 +177,7 @@ export class Agent {
       l2: p.l2.status(),
       endpoints: p.endpoints.status(),
       events: p.events.status(),
+      masquerade: p.masquerade.status(),
     };
   }
 

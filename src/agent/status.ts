@@ -2,6 +2,7 @@
 // `waggle l2 list` and the tests read it. `waggle map list|get` read /v1/maps instead.
 import type { EndpointsStatus } from '../endpoints/module.js';
 import type { EventsStatus } from '../events/index.js';
+import type { MasqueradeStatus } from '../masquerade/module.js';
 import type { L2Status } from '../l2announcer/module.js';
 import type { ModuleState } from './module.js';
 
@@ -28,4 +29,7 @@ export interface AgentStatus {
   /** Absent from agents built before endpoints existed. */
   endpoints?: EndpointsStatus;
   events?: EventsStatus;
+  masquerade?: MasqueradeStatus;
+  routing?: RoutingStatus;
+  health?: HealthStatus;
 }

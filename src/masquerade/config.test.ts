@@ -44,9 +44,10 @@ describe('ip-masq-agent config', () => {
       ['nonMasqueradeCIDRs: 10.0.0.0/8', 'p: nonMasqueradeCIDRs: must be a list of CIDRs'],
       ['masqLinkLocal: "yes"', 'p: masqLinkLocal: must be true or false, not "yes"'],
       [
-        'resyncInterval: 60s',
-        'p: resyncInterval: unknown field (known: nonMasqueradeCIDRs, masqLinkLocal, masqLinkLocalIPv6)',
+        'resyncIntervall: 60s',
+        'p: resyncIntervall: unknown field (known: nonMasqueradeCIDRs, masqLinkLocal, masqLinkLocalIPv6, resyncInterval)',
       ],
+      ['resyncInterval: 60', 'p: resyncInterval: must be a duration string such as "60s", not 60'],
       ['- 10.0.0.0/8', 'p: the document must be a mapping'],
     ];
     for (const [text, want] of cases) assert.equal(errorOf(parseIpMasqAgentConfig(text, 'p')), want, text);

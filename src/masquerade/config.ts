@@ -27,7 +27,9 @@ export const EMPTY_CONFIG: IpMasqAgentConfig = {
   masqLinkLocalIPv6: false,
 };
 
-const KNOWN_FIELDS = new Set(['nonMasqueradeCIDRs', 'masqLinkLocal', 'masqLinkLocalIPv6']);
+// resyncInterval belongs to the Kubernetes ip-masq-agent's ConfigMap (the file is watched here,
+// so it has no effect) and is accepted so that an existing ConfigMap applies unchanged.
+const KNOWN_FIELDS = new Set(['nonMasqueradeCIDRs', 'masqLinkLocal', 'masqLinkLocalIPv6', 'resyncInterval']);
 
 /** Parses the file's text; `source` (the path) starts every error. */
 export function parseIpMasqAgentConfig(text: string, source: string): ConfigResult {
@@ -58,6 +60,8 @@ export function parseIpMasqAgentConfig(text: string, source: string): ConfigResu
       config.nonMasqueradeCIDRs.push(formatPrefix(parsed.prefix));
     }
   }
+  if (fields.resyncInterval !== undefined && typeof fields.resyncInterval !== 'string')
+    return fail(`resyncInterval: must be a duration string such as "60s", not ${JSON.stringify(fields.resyncInterval)}`);
   for (const key of ['masqLinkLocal', 'masqLinkLocalIPv6'] as const) {
     const value = fields[key];
     if (value === undefined || value === null) continue;

@@ -30,6 +30,8 @@ export interface EndpointsWiring {
   datapath(): HostDatapath;
   nodeAddresses(): string[];
   log(msg: string): void;
+  /** Told the PodCIDR once the endpoints are ready (masquerading needs it). */
+  onPodCidr?(cidr: string): void;
 }
 
 /** PoolResult → exceptions, as the manager's port expects. */
@@ -119,6 +121,7 @@ export function endpointsModules(w: EndpointsWiring): { modules: AgentModule[]; 
     log: w.log,
     onChange: (rec, op) => objects.endpointChanged(rec, op),
     onReady: (f) => {
+      w.onPodCidr?.(f.podCidr);
       objects.nodeChanged({
         router: f.router,
         ...(nodeIp() ? { nodeIp: nodeIp() as string } : {}),
