@@ -24,6 +24,7 @@ const FEATURES = [
   'endpoints',
   'cni',
   'masquerade',
+  'routing',
 ];
 const CNI_MAY_IMPORT = ['src/api/cni-protocol.ts'];
 /** Composition and the lab: may import any feature. */
