@@ -14,7 +14,17 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, test } from 'node:test';
 
-const FEATURES = ['lbipam', 'l2announcer', 'nodelifecycle', 'events', 'ipam', 'identity', 'endpoints', 'cni'];
+const FEATURES = [
+  'lbipam',
+  'l2announcer',
+  'nodelifecycle',
+  'events',
+  'ipam',
+  'identity',
+  'endpoints',
+  'cni',
+  'health',
+];
 const CNI_MAY_IMPORT = ['src/api/cni-protocol.ts'];
 /** Composition and the lab: may import any feature. */
 const LAB_SIDE = [
