@@ -25,6 +25,7 @@ const FEATURES = [
   'cni',
   'masquerade',
   'routing',
+  'health',
 ];
 const CNI_MAY_IMPORT = ['src/api/cni-protocol.ts'];
 /** Composition and the lab: may import any feature. */

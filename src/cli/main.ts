@@ -16,6 +16,7 @@ import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
 import { registerEndpoint } from './endpoint.js';
+import { registerHealth } from './health.js';
 
 export function buildProgram(): Command {
   const program = new Command('waggle')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerMonitor(program);
   registerOperator(program);
   registerCni(program);
+  registerHealth(program);
   return program;
 }
 
