@@ -18,7 +18,10 @@ import { RuntimeConfigIndex } from '../datapath/maps/runtime-config.js';
 import type { EndpointsModule } from '../endpoints/module.js';
 import { EventsModule, MONITOR_PATH, monitorStream } from '../events/index.js';
 import { L2Module } from '../l2announcer/module.js';
+import { HealthListener } from '../health/listener.js';
+import { HealthModule, healthRoute } from '../health/module.js';
 import { MasqueradeModule } from '../masquerade/module.js';
+import { RoutingModule } from '../routing/module.js';
 import { asLog, createLogger, type Log } from '../lib/log.js';
 import { type ApiRoutes, serveApi } from './api-server.js';
 import { cniRoute, inProcessTransport } from './cni-route.js';
@@ -51,6 +54,8 @@ export interface AgentParts {
   endpoints: EndpointsModule;
   events: EventsModule;
   masquerade: MasqueradeModule;
+  routing: RoutingModule;
+  health: HealthModule;
 }
 
 export class Agent {
@@ -121,6 +126,17 @@ export class Agent {
       log: logOf('endpoints'),
       onPodCidr: () => void masquerade.refresh(),
     });
+    const routing = new RoutingModule({
+      node: cfg.node,
+      informers: () => store.informers,
+      enabled: cfg.routing.autoDirectNodeRoutes,
+      log: logOf('routing'),
+    });
+    const health = new HealthModule({
+      node: cfg.node,
+      informers: () => store.informers,
+      log: logOf('health'),
+    });
     const masquerade = new MasqueradeModule({
       enabled: cfg.masquerade.enabled,
       podCidr: () => pods.endpoints.status().podCidr,
@@ -134,7 +150,19 @@ export class Agent {
       setTraceEvents: (on) => datapath.dp.runtimeConfig.set(RuntimeConfigIndex.TraceEvents, on ? 1n : 0n),
       log: logOf('events'),
     });
-    this.parts = { store, datapath, liveness, devices, node, l2, endpoints: pods.endpoints, events, masquerade };
+    this.parts = {
+      store,
+      datapath,
+      liveness,
+      devices,
+      node,
+      l2,
+      endpoints: pods.endpoints,
+      events,
+      masquerade,
+      routing,
+      health,
+    };
     this.modules = new ModuleList(
       [
         store,
@@ -144,7 +172,10 @@ export class Agent {
         node,
         l2,
         ...pods.modules,
+        routing,
         masquerade,
+        health,
+        new HealthListener(logOf('health')),
         events,
         this.#apiModule(),
         ...this.#metricsModule(),
@@ -178,6 +209,8 @@ export class Agent {
       endpoints: p.endpoints.status(),
       events: p.events.status(),
       masquerade: p.masquerade.status(),
+      routing: p.routing.status(),
+      health: p.health.status(),
     };
   }
 
@@ -186,7 +219,11 @@ export class Agent {
     const dp = this.parts.datapath;
     const methods = this.parts.endpoints.routes();
     const routes: ApiRoutes = {
-      exact: { '/v1/status': () => this.status(), '/v1/maps': () => dp.summaries() },
+      exact: {
+        '/v1/status': () => this.status(),
+        '/v1/maps': () => dp.summaries(),
+        '/v1/health': () => healthRoute(this.parts.health),
+      },
       prefix: {
         '/v1/maps/': (name) => dp.rows(name, { ifname: (i) => this.parts.devices.byIndex(i)?.name }),
       },

@@ -111,7 +111,9 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   if (nativeCidr !== undefined && !parsePrefix(nativeCidr).ok)
     throw new Error(`--ipv4-native-routing-cidr "${nativeCidr}": not an IPv4 CIDR`);
   if (f.enableBpfMasquerade)
-    throw new Error('--enable-bpf-masquerade: eBPF masquerading is not built yet; the iptables one is on by default');
+    throw new Error(
+      '--enable-bpf-masquerade: eBPF masquerading is not built yet; the iptables one is on by default',
+    );
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
@@ -144,10 +146,16 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     endpointRoutes: f.enableEndpointRoutes ?? false,
     stateDir: f.stateDir ?? `/run/waggle/${f.node}`,
     mtu,
-    routing: { mode: 'native', autoDirectNodeRoutes: f.autoDirectNodeRoutes ?? false, nativeRoutingCidr: nativeCidr },
+    routing: {
+      mode: 'native',
+      autoDirectNodeRoutes: f.autoDirectNodeRoutes ?? false,
+      nativeRoutingCidr: nativeCidr,
+    },
     masquerade: {
       enabled: f.enableIpv4Masquerade ?? true,
-      ipMasqAgentConfig: f.enableIpMasqAgent ? (f.ipMasqAgentConfigPath ?? '/etc/config/ip-masq-agent') : undefined,
+      ipMasqAgentConfig: f.enableIpMasqAgent
+        ? (f.ipMasqAgentConfigPath ?? '/etc/config/ip-masq-agent')
+        : undefined,
     },
   };
 }

@@ -2,7 +2,9 @@
 // `waggle l2 list` and the tests read it. `waggle map list|get` read /v1/maps instead.
 import type { EndpointsStatus } from '../endpoints/module.js';
 import type { EventsStatus } from '../events/index.js';
+import type { HealthStatus } from '../health/health-status.js';
 import type { MasqueradeStatus } from '../masquerade/module.js';
+import type { RoutingStatus } from '../routing/module.js';
 import type { L2Status } from '../l2announcer/module.js';
 import type { ModuleState } from './module.js';
 

@@ -45,7 +45,10 @@ export function registerAgent(program: Command): void {
     .option('--mtu <bytes>', 'MTU of pod interfaces', '1500')
     .option('--routing-mode <mode>', 'native (pod routes on the underlay); tunnel is not built yet', 'native')
     .option('--auto-direct-node-routes', "route every other node's PodCIDR via that node (same L2 segment)")
-    .option('--ipv4-native-routing-cidr <cidr>', 'destinations reached without masquerading (the pod network)')
+    .option(
+      '--ipv4-native-routing-cidr <cidr>',
+      'destinations reached without masquerading (the pod network)',
+    )
     .option('--no-enable-ipv4-masquerade', 'do not masquerade pod traffic leaving the native routing CIDR')
     .option('--enable-bpf-masquerade', 'masquerade in eBPF instead of iptables (not built yet)')
     .option('--enable-ip-masq-agent', "also keep the ip-masq-agent config's nonMasqueradeCIDRs unmasqueraded")

@@ -1,7 +1,9 @@
 // `waggle status`: what one agent is doing, read from its API socket.
 import type { Command } from 'commander';
 import { fetchEndpoints, fetchStatus, resolveSocket } from '../agent/api-client.js';
+import type { AgentStatus } from '../agent/status.js';
 import { allocatedAddresses } from '../endpoints/views.js';
+import { clusterHealthLine } from '../health/format.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -44,6 +46,24 @@ export function registerStatus(program: Command): void {
           `Endpoints:        ${ep.endpoints} (${ep.phase}${ep.router ? `, router ${ep.router}` : ''})`,
         );
       }
+      lines.push(...datapathLines(s));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** Routing, masquerading and cluster health, as `cilium status` prints them (pkg/client/client.go). */
+function datapathLines(s: AgentStatus): string[] {
+  const out: string[] = [];
+  if (s.routing) {
+    const direct = s.routing.autoDirectNodeRoutes ? `, ${s.routing.routes.length} node routes` : '';
+    const skipped = s.routing.skipped.length ? `, ${s.routing.skipped.length} node(s) not on-link` : '';
+    out.push(`Routing:          Network: Native   Host: Legacy${direct}${skipped}`);
+  }
+  if (s.masquerade) {
+    const m = s.masquerade;
+    const mode = m.mode === 'iptables' ? 'IPTables [IPv4: Enabled, IPv6: Disabled]' : 'Disabled';
+    out.push(`Masquerading:     ${mode}${m.lastError ? ` (error: ${m.lastError})` : ''}`);
+  }
+  if (s.health) out.push(clusterHealthLine(s.health));
+  return out;
 }

@@ -61,7 +61,9 @@ export function parseIpMasqAgentConfig(text: string, source: string): ConfigResu
     }
   }
   if (fields.resyncInterval !== undefined && typeof fields.resyncInterval !== 'string')
-    return fail(`resyncInterval: must be a duration string such as "60s", not ${JSON.stringify(fields.resyncInterval)}`);
+    return fail(
+      `resyncInterval: must be a duration string such as "60s", not ${JSON.stringify(fields.resyncInterval)}`,
+    );
   for (const key of ['masqLinkLocal', 'masqLinkLocalIPv6'] as const) {
     const value = fields[key];
     if (value === undefined || value === null) continue;

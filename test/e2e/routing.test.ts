@@ -20,10 +20,18 @@ const B = 'rt-b';
 const JUMPBOX = '10.98.0.10';
 
 /** Starts tcpdump in a namespace for one packet matching `filter`; resolves with its line. */
-function capture(ns: TestNetns, dev: string, filter: string): { ready: Promise<void>; line: Promise<string>; p: ChildProcess } {
-  const p = spawn('ip', ['netns', 'exec', ns.name, 'timeout', '8', 'tcpdump', '-l', '-n', '-c', '1', '-i', dev, filter], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function capture(
+  ns: TestNetns,
+  dev: string,
+  filter: string,
+): { ready: Promise<void>; line: Promise<string>; p: ChildProcess } {
+  const p = spawn(
+    'ip',
+    ['netns', 'exec', ns.name, 'timeout', '8', 'tcpdump', '-l', '-n', '-c', '1', '-i', dev, filter],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   const ready = new Promise<void>((res) => {
@@ -85,31 +93,61 @@ describe('native routing, node routes, masquerade, cluster health', { timeout: 2
       routes = nodeNs(A).exec('ip', ['route', 'show']).stdout;
     }
     assert.match(routes, /^10\.200\.2\.0\/24 via 10\.98\.0\.22 dev eth1 proto 195/m);
-    assert.match(nodeNs(B).exec('ip', ['route', 'show']).stdout, /^10\.200\.1\.0\/24 via 10\.98\.0\.21 dev eth1 proto 195/m);
+    assert.match(
+      nodeNs(B).exec('ip', ['route', 'show']).stdout,
+      /^10\.200\.1\.0\/24 via 10\.98\.0\.21 dev eth1 proto 195/m,
+    );
   });
 
   test('pods on two nodes reach each other with their own addresses (ICMP, TCP, UDP)', async () => {
     const cap = capture(pb.ns, 'eth0', 'icmp');
     await cap.ready;
-    assert.equal(pa.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(pb)], { allowFail: true }).code, 0);
-    assert.match(await cap.line, new RegExp(`IP ${L.podIp(pa).replace(/\./g, '\\.')} > ${L.podIp(pb).replace(/\./g, '\\.')}: ICMP echo request`));
+    assert.equal(
+      pa.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', L.podIp(pb)], { allowFail: true }).code,
+      0,
+    );
+    assert.match(
+      await cap.line,
+      new RegExp(
+        `IP ${L.podIp(pa).replace(/\./g, '\\.')} > ${L.podIp(pb).replace(/\./g, '\\.')}: ICMP echo request`,
+      ),
+    );
     const server = pb.ns.execAsync(
       'node',
-      ['-e', "const n=require('net'),d=require('dgram');n.createServer(s=>s.end(s.remoteAddress+'\\n')).listen(8080);const u=d.createSocket('udp4');u.on('message',(m,r)=>u.send(r.address,r.port,r.address));u.bind(8081);setTimeout(()=>process.exit(0),5000)"],
+      [
+        '-e',
+        "const n=require('net'),d=require('dgram');n.createServer(s=>s.end(s.remoteAddress+'\\n')).listen(8080);const u=d.createSocket('udp4');u.on('message',(m,r)=>u.send(r.address,r.port,r.address));u.bind(8081);setTimeout(()=>process.exit(0),5000)",
+      ],
       10_000,
     );
     await sleep(600);
-    const tcp = pa.ns.exec('curl', ['-s', '--max-time', '3', `telnet://${L.podIp(pb)}:8080`], { allowFail: true });
-    assert.equal(tcp.stdout.trim().replace(/^::ffff:/, ''), L.podIp(pa), 'the server saw the pod\'s own address');
-    const udp = pa.ns.exec('node', ['-e', `const u=require('dgram').createSocket('udp4');u.on('message',m=>{console.log(String(m));process.exit(0)});u.send('x',8081,'${L.podIp(pb)}');setTimeout(()=>process.exit(1),3000)`], { allowFail: true });
+    const tcp = pa.ns.exec('curl', ['-s', '--max-time', '3', `telnet://${L.podIp(pb)}:8080`], {
+      allowFail: true,
+    });
+    assert.equal(
+      tcp.stdout.trim().replace(/^::ffff:/, ''),
+      L.podIp(pa),
+      "the server saw the pod's own address",
+    );
+    const udp = pa.ns.exec(
+      'node',
+      [
+        '-e',
+        `const u=require('dgram').createSocket('udp4');u.on('message',m=>{console.log(String(m));process.exit(0)});u.send('x',8081,'${L.podIp(pb)}');setTimeout(()=>process.exit(1),3000)`,
+      ],
+      { allowFail: true },
+    );
     assert.equal(udp.stdout.trim(), L.podIp(pa));
     await server;
   });
 
-  test('a pod reaching the jumpbox arrives with its node\'s address, and the reply comes back', async () => {
+  test("a pod reaching the jumpbox arrives with its node's address, and the reply comes back", async () => {
     const cap = capture(jb, 'eth1', 'icmp');
     await cap.ready;
-    assert.equal(pa.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', JUMPBOX], { allowFail: true }).code, 0);
+    assert.equal(
+      pa.ns.exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', JUMPBOX], { allowFail: true }).code,
+      0,
+    );
     assert.match(await cap.line, /IP 10\.98\.0\.21 > 10\.98\.0\.10: ICMP echo request/);
     const nat = nodeNs(A).exec('iptables-save', ['-t', 'nat']).stdout;
     assert.match(nat, /-A POSTROUTING .*-j WAGGLE_POST_nat/);
@@ -117,10 +155,24 @@ describe('native routing, node routes, masquerade, cluster health', { timeout: 2
   });
 
   test('200 parallel connections from two pods to one jumpbox port all work', async () => {
-    const server = jb.execAsync('node', ['-e', "require('net').createServer(s=>s.end('ok\\n')).listen(9000);setTimeout(()=>process.exit(0),15000)"], 20_000);
+    const server = jb.execAsync(
+      'node',
+      [
+        '-e',
+        "require('net').createServer(s=>s.end('ok\\n')).listen(9000);setTimeout(()=>process.exit(0),15000)",
+      ],
+      20_000,
+    );
     await sleep(600);
     const client = (p: Pod) =>
-      p.ns.execAsync('node', ['-e', `const n=require('net');let ok=0,done=0;for(let i=0;i<100;i++){const s=n.connect(9000,'${JUMPBOX}');let d='';s.on('data',x=>d+=x);s.on('close',()=>{if(d==='ok\\n')ok++;if(++done===100){console.log(ok);process.exit(0)}});s.on('error',()=>{});}setTimeout(()=>{console.log(ok);process.exit(1)},10000)`], 15_000);
+      p.ns.execAsync(
+        'node',
+        [
+          '-e',
+          `const n=require('net');let ok=0,done=0;for(let i=0;i<100;i++){const s=n.connect(9000,'${JUMPBOX}');let d='';s.on('data',x=>d+=x);s.on('close',()=>{if(d==='ok\\n')ok++;if(++done===100){console.log(ok);process.exit(0)}});s.on('error',()=>{});}setTimeout(()=>{console.log(ok);process.exit(1)},10000)`,
+        ],
+        15_000,
+      );
     const pc = L.newPod('pc');
     await L.add(A, pc);
     const [r1, r2] = await Promise.all([client(pa), client(pc)]);
@@ -153,7 +205,10 @@ describe('native routing, node routes, masquerade, cluster health', { timeout: 2
         apiVersion: 'cilium.io/v2',
         kind: 'CiliumNode',
         metadata: { name: 'rt-c' },
-        spec: { addresses: [{ type: 'InternalIP', ip: '10.98.0.23' }], ipam: { podCIDRs: ['10.200.3.0/24'] } },
+        spec: {
+          addresses: [{ type: 'InternalIP', ip: '10.98.0.23' }],
+          ipam: { podCIDRs: ['10.200.3.0/24'] },
+        },
       }),
     );
     const t0 = Date.now();
@@ -178,19 +233,27 @@ describe('native routing, node routes, masquerade, cluster health', { timeout: 2
     let out = '';
     for (let i = 0; i < 100 && !/2\/2 reachable/.test(out); i++) {
       await sleep(200);
-      out = sh('node', ['bin/waggle.js', 'status', '--api-socket', L.socket(A)], { timeoutMs: 10_000 }).stdout;
+      out = sh('node', ['bin/waggle.js', 'status', '--api-socket', L.socket(A)], {
+        timeoutMs: 10_000,
+      }).stdout;
     }
     assert.match(out, /Cluster health:\s+2\/2 reachable/);
     assert.match(out, /Routing:\s+Network: Native\s+Host: Legacy/);
     assert.match(out, /Masquerading:\s+IPTables \[IPv4: Enabled, IPv6: Disabled\]/);
-    const hs = sh('node', ['bin/waggle.js', 'health', 'status', '--api-socket', L.socket(A)], { timeoutMs: 10_000 }).stdout;
+    const hs = sh('node', ['bin/waggle.js', 'health', 'status', '--api-socket', L.socket(A)], {
+      timeoutMs: 10_000,
+    }).stdout;
     assert.match(hs, new RegExp(`${B}`));
-    assert.match(hs, /HTTP to agent: OK/);
+    // Both paths of every node: the node's address (the agent listens on 4240) and its health endpoint.
+    assert.equal((hs.match(/HTTP to agent:\s+OK, RTT=/g) ?? []).length, 4, hs);
+    assert.equal((hs.match(/ICMP to stack:\s+OK, RTT=/g) ?? []).length, 4, hs);
   });
 
   test('agent SIGKILL and restart: pod-to-pod and masqueraded flows in progress lose nothing', async () => {
     const flow = (p: Pod, to: string) => {
-      const c = spawn('ip', ['netns', 'exec', p.ns.name, 'ping', '-i', '0.02', '-w', '8', '-W', '1', to], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn('ip', ['netns', 'exec', p.ns.name, 'ping', '-i', '0.02', '-w', '8', '-W', '1', to], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       c.stdout.on('data', (d) => {
         out += d;
