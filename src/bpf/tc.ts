@@ -115,16 +115,7 @@ export function attachTcx(
   pinPath?: string,
   device = `ifindex ${ifindex}`,
 ): Attachment {
-  const type = direction === 'ingress' ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
-  const fd = bpf.linkCreate(prog.fd, ifindex, type, null) as number;
-  if (fd < 0) {
-    throw new BpfError({
-      op: `attach ${prog.name} to tcx ${direction} of`,
-      object: device,
-      errno: -fd,
-      ...(fd === -Errno.EINVAL ? { hint: 'tcx needs Linux ≥ 6.6; use tc attach instead' } : {}),
-    });
-  }
+  const fd = createTcxLink(prog, ifindex, direction, device);
   if (pinPath) {
     const pinned = bpf.objPin(fd, pinPath) as number;
     if (pinned < 0) {
@@ -167,16 +158,7 @@ export function attachTcxPinned(
   pinPath: string,
   device = `ifindex ${ifindex}`,
 ): number {
-  const type = direction === 'ingress' ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
-  const fd = bpf.linkCreate(prog.fd, ifindex, type, null) as number;
-  if (fd < 0) {
-    throw new BpfError({
-      op: `attach ${prog.name} to tcx ${direction} of`,
-      object: device,
-      errno: -fd,
-      ...(fd === -Errno.EINVAL ? { hint: 'tcx needs Linux ≥ 6.6; use tc attach instead' } : {}),
-    });
-  }
+  const fd = createTcxLink(prog, ifindex, direction, device);
   try {
     if (existsSync(pinPath)) unlinkSync(pinPath);
     check(bpf.objPin(fd, pinPath) as number, 'pin tcx link', pinPath);
@@ -199,4 +181,19 @@ export function detachPinnedTcx(pinPath: string): boolean {
       errno: (err as NodeJS.ErrnoException).errno ?? 0,
     });
   }
+}
+
+/** A new tcx link of `prog` on the device; its fd, or a BpfError naming the device. */
+function createTcxLink(prog: BpfProgram, ifindex: number, direction: Direction, device: string): number {
+  const type = direction === 'ingress' ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
+  const fd = bpf.linkCreate(prog.fd, ifindex, type, null) as number;
+  if (fd < 0) {
+    throw new BpfError({
+      op: `attach ${prog.name} to tcx ${direction} of`,
+      object: device,
+      errno: -fd,
+      ...(fd === -Errno.EINVAL ? { hint: 'tcx needs Linux ≥ 6.6; use tc attach instead' } : {}),
+    });
+  }
+  return fd;
 }
