@@ -8,8 +8,12 @@
 //   l2         L2 announcements: elections, the responder map, gratuitous ARP
 //   endpoint-objects  CiliumEndpoint/CiliumNode writes, queued and retried
 //   endpoints  pods: waggle_host, pod IPAM, the CNI plugin's ADD/DEL, bpf_lxc, the health endpoint
+//   ipcache    the cluster's nodes and pods in waggle_ipcache
+//   routing    node routes (--auto-direct-node-routes)
+//   masquerade iptables masquerading of pod traffic leaving the cluster
+//   health     cluster health probes, and the :4240 listener other nodes probe
 //   events     the datapath's ring buffer → `waggle monitor`
-//   api        the API socket (status, maps, endpoints, monitor)
+//   api        the API socket (status, maps, endpoints, CNI, health, monitor)
 //   metrics    the Prometheus endpoint, when asked for
 // SIGTERM releases leases (which removes our responder entries), stops liveness and leaves the
 // pinned maps and tc attachments, so a restarted agent continues where this one stopped.
