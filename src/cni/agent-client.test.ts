@@ -4,20 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { agentError, resolveSocket } from './agent-client.js';
-import { CniError } from './errors.js';
+import { failure } from './cni-error.test-helper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'waggle-cni-sockets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function failure(fn: () => unknown): { code: number; msg: string } {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof CniError, `threw ${String(err)}`);
-    return { code: err.code, msg: err.message };
-  }
-  assert.fail('did not throw');
-}
 
 describe('agent socket', () => {
   test('socket-path from the config wins, even with agents on the host', () => {

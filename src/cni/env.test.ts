@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CniError } from './errors.js';
+import { failure } from './cni-error.test-helper.js';
 import { parseCniArgs, parseCommand, parseEnv } from './env.js';
 
 const base = { CNI_CONTAINERID: 'abc123', CNI_NETNS: '/run/netns/p1', CNI_IFNAME: 'eth0' };
-
-function failure(fn: () => unknown): { code: number; msg: string } {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof CniError, `threw ${String(err)}`);
-    return { code: err.code, msg: err.message };
-  }
-  assert.fail('did not throw');
-}
 
 describe('CNI_ARGS', () => {
   test("kubelet's form: pairs split on ;, values kept whole", () => {

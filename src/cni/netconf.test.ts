@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CniError } from './errors.js';
+import { failure } from './cni-error.test-helper.js';
 import { decodeConfig, parseNetConf, prevResultAddresses } from './netconf.js';
 
 const ok = { cniVersion: '1.0.0', name: 'waggle', type: 'waggle-cni' };
 
-function failure(fn: () => unknown): { code: number; msg: string } {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof CniError, `threw ${String(err)}`);
-    return { code: err.code, msg: err.message };
-  }
-  assert.fail('did not throw');
-}
 const parse = (extra: Record<string, unknown>) => parseNetConf({ ...ok, ...extra });
 
 describe('network config', () => {

@@ -4,6 +4,7 @@
 // bpf_lxc attached) whose namespace is held by the responder process: the responder exits with
 // the agent, the namespace and the veth go with it, and the next agent builds it again with the
 // same ID and address, kept in its record.
+import { reservedIdentities } from '../api/reserved-identities.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../lib/errors.js';
@@ -13,7 +14,7 @@ import { HEALTH_DEVICE, HEALTH_PORT, macFor } from './names.js';
 import type { EndpointDatapath, PodIpam } from './ports.js';
 import type { EndpointRecord, RecordStore } from './record.js';
 
-export const HEALTH_IDENTITY = 4;
+export const HEALTH_IDENTITY = reservedIdentities.health;
 const RESPONDER = fileURLToPath(new URL('./health-responder.js', import.meta.url));
 const RESTART_MS = 2000;
 

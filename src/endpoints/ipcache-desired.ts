@@ -2,10 +2,11 @@
 // (identity 6, reserved:remote-node) and health IP (4), and every pod endpoint of the cluster
 // from its CiliumEndpoint, with the node that hosts it. This node's own entries (its endpoints,
 // router and node IPs) are written by the endpoint manager and are never part of this set.
+import { reservedIdentities } from '../api/reserved-identities.js';
 import type { CiliumEndpoint, CiliumNode } from '../api/index.js';
 
-export const REMOTE_NODE_IDENTITY = 6;
-export const HEALTH_IDENTITY = 4;
+const REMOTE_NODE_IDENTITY = reservedIdentities['remote-node'];
+const HEALTH_IDENTITY = reservedIdentities.health;
 
 export interface IpcacheEntry {
   identity: number;

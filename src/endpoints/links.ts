@@ -82,16 +82,6 @@ async function ipJsonBatch(lines: string[]): Promise<string> {
   return r.stdout;
 }
 
-export async function addEndpointRoute(ipv4: string, dev: string): Promise<void> {
-  await run(
-    'ip',
-    ['route', 'replace', `${ipv4}/32`, 'dev', dev, 'scope', 'link', 'proto', String(ROUTE_PROTO)],
-    {
-      timeoutMs: TIMEOUT_MS,
-    },
-  );
-}
-
 /** Removes the host side (the kernel removes the pod side with it) and our route; absent is fine. */
 export async function deleteVeth(hostIfname: string, ipv4: string): Promise<void> {
   await run('ip', ['route', 'del', `${ipv4}/32`, 'dev', hostIfname, 'proto', String(ROUTE_PROTO)], {

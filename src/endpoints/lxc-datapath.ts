@@ -2,6 +2,7 @@
 // loaded with its constants and attached through tcx links pinned under `<pinDir>/links/`, so
 // a killed agent leaves every pod's datapath running; waggle_lxc and waggle_ipcache entries
 // written through bpf_host's handles of the same pinned maps.
+import { reservedIdentities } from '../api/reserved-identities.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { attachEndpoint, detachPinned, loadEndpointProgram } from '../datapath/endpoint-datapath.js';
@@ -14,8 +15,8 @@ import type { NodeDatapathHooks } from './module.js';
 import type { HostDevices } from './node-plumbing.js';
 
 /** The identity of the node itself (Cilium's reserved:host) and of everything outside (world). */
-const HOST_IDENTITY = 1;
-const WORLD_IDENTITY = 2;
+const HOST_IDENTITY = reservedIdentities.host;
+const WORLD_IDENTITY = reservedIdentities.world;
 
 export class LxcDatapath implements EndpointDatapath, NodeDatapathHooks {
   readonly #dp: () => HostDatapath;

@@ -5,6 +5,7 @@
 // attachment are serialised; different pods proceed in parallel. A failed ADD removes what it
 // made and frees its address. Nothing here waits on the store: identities fall back to
 // reserved:init (as Cilium's) and are filled in when the store answers.
+import { reservedIdentities } from '../api/reserved-identities.js';
 import { existsSync } from 'node:fs';
 import type { EndpointAddReply, EndpointAddRequest, EndpointCheckRequest } from '../api/cni-protocol.js';
 import { attachmentId, CniCode } from '../api/cni-protocol.js';
@@ -17,7 +18,7 @@ import type { EndpointDatapath, Identities, PodIpam } from './ports.js';
 import type { EndpointRecord, RecordStore } from './record.js';
 
 /** Cilium's reserved:init: the identity of an endpoint whose labels are not resolved yet. */
-export const INIT_IDENTITY = 5;
+export const INIT_IDENTITY = reservedIdentities.init;
 const IDENTITY_WAIT_MS = 1000;
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 const OURS = /^lxc[0-9a-f]{12}$/;

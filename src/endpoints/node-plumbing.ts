@@ -96,8 +96,3 @@ export async function ensureHostDevices(opts: {
   if (!host || !net) throw new Error(`${HOST_DEVICE}/${NET_DEVICE}: not found after creating them`);
   return { hostIfindex: host.ifindex, hostMac: host.address ?? '', netIfindex: net.ifindex };
 }
-
-/** Removes the pair and our PodCIDR route (failed start, tests); absent is fine. */
-export async function removeHostDevices(): Promise<void> {
-  await run('ip', ['link', 'del', HOST_DEVICE], { timeoutMs: TIMEOUT_MS, allowFail: true });
-}

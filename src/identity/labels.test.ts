@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { isSecurityRelevant, podSecurityLabels, securityLabelsOf } from './labels.js';
-import { reservedIdentityLabel, reservedIdentityOf } from './reserved.js';
+import { reservedIdentityLabel, reservedIdentityOf } from '../api/reserved-identities.js';
 
 test('pod labels become k8s: labels plus namespace, cluster and service account, sorted', () => {
   const l = podSecurityLabels({

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { skbContext, TcAct } from '../../bpf/index.js';
-import { readIpv4, readMac } from '../../bpf/codec-fields.js';
 import { type TempBpffs, tempBpffs } from '../../testing/bpffs.js';
 import { GATEWAY, PEER, PEER_IP } from '../cases/lxc.js';
 import { DropReason } from '../maps/drops.js';
@@ -22,25 +21,11 @@ import {
 import { POD } from './lxc-case.js';
 import { ipv4Checksum, ipv4Packet } from './lxc-frames.js';
 import { loadLxcRig } from './lxc-runner.js';
+import { readIpv4, readMac } from '../../bpf/codec-fields.js';
+import { type Rng, rng } from './rng.js';
 import { frameDiff } from './runner.js';
 
 const FRAMES = 10_000;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
-  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
-  return { next, int, pick, bytes, mac: () => readMac(bytes(6), 0), ip: () => readIpv4(bytes(4), 0) };
-}
-type Rng = ReturnType<typeof rng>;
 
 function randomFrame(r: Rng): Buffer {
   const roll = r.next();

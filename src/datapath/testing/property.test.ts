@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { monotonicNs, skbContext, TcAct } from '../../bpf/index.js';
-import { readIpv4, readMac } from '../../bpf/codec-fields.js';
 import { RuntimeConfigIndex } from '../maps/runtime-config.js';
 import { type TempBpffs, tempBpffs } from '../../testing/bpffs.js';
 import { DEFAULT_MAX_LIVENESS_NS, loadHostDatapath } from '../host-datapath.js';
+import { readIpv4, readMac } from '../../bpf/codec-fields.js';
+import { type Rng, rng } from './rng.js';
 import { frameDiff } from './runner.js';
 import { ARP_FRAME_LEN, arpFrame, BROADCAST, ETH_P_ARP, expectedArpReply } from './frames.js';
 
@@ -19,26 +20,6 @@ const PROGRAMMED = [
   { ip: '10.0.10.1', ifindex: 2 },
   { ip: '10.0.10.0', ifindex: 3 },
 ];
-
-/** mulberry32: small, seedable, good enough to spread frames over the decision space. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
-  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
-  const mac = () => readMac(bytes(6), 0);
-  const ip = () => readIpv4(bytes(4), 0);
-  return { next, int, pick, bytes, mac, ip };
-}
-
-type Rng = ReturnType<typeof rng>;
 
 function randomFrame(r: Rng): Buffer {
   const roll = r.next();
