@@ -75,7 +75,16 @@ test('kinds resolve from kubectl and Cilium names; output names carry the group'
   assert.equal(resolveKind('l2announcement'), 'CiliumL2AnnouncementPolicy');
   assert.equal(resolveKind('no'), 'Node');
   assert.equal(resolveKind('lease'), 'Lease');
-  assert.equal(resolveKind('pods'), undefined);
+  for (const [typed, kind] of [
+    ['po', 'Pod'],
+    ['deploy', 'Deployment'],
+    ['deployments.apps', 'Deployment'],
+    ['rs', 'ReplicaSet'],
+    ['endpointslices', 'EndpointSlice'],
+  ])
+    assert.equal(resolveKind(typed as string), kind);
+  assert.equal(resolveKind('pod.cilium.io'), undefined);
+  assert.equal(resourceName('Deployment'), 'deployment.apps');
   assert.equal(resourceName('CiliumL2AnnouncementPolicy'), 'ciliuml2announcementpolicy.cilium.io');
   assert.equal(resourceName('Service'), 'service');
 });

@@ -14,9 +14,13 @@ export type {
   CiliumL2AnnouncementPolicy,
   CiliumNode,
   CiliumLoadBalancerIPPool,
+  Deployment,
+  EndpointSlice,
   Lease,
   Node,
   ObjectOf,
+  Pod,
+  ReplicaSet,
   Service,
 } from './objects.js';
 export {
@@ -27,6 +31,8 @@ export {
   LabelSelectorSchema,
   type ObjectMeta,
   ObjectMetaSchema,
+  type OwnerReference,
+  OwnerReferenceSchema,
   rfc3339Seconds,
   selectorOperators,
 } from './meta.js';
@@ -39,6 +45,31 @@ export { CiliumLoadBalancerIPPoolSchema } from './pool.js';
 export { LeaseSchema } from './lease.js';
 export { type NodeCondition, NodeSchema, setNodeCondition } from './node.js';
 export { ServiceSchema } from './service.js';
+export {
+  type Container,
+  ContainerSchema,
+  PodSpecSchema,
+  type PodSpec,
+  type PodTemplate,
+  type Probe,
+  type Toleration,
+} from './pod-spec.js';
+export {
+  type ContainerState,
+  type ContainerStatus,
+  type PodCondition,
+  PodSchema,
+  type PodStatus,
+  podReady,
+} from './pod.js';
+export { DeploymentSchema, ReplicaSetSchema } from './workloads.js';
+export {
+  EndpointSliceSchema,
+  SLICE_MANAGED_BY_LABEL,
+  SLICE_SERVICE_LABEL,
+  type SliceEndpoint,
+  type SlicePort,
+} from './endpoint-slice.js';
 export {
   isKind,
   type Kind,

@@ -9,7 +9,10 @@ import { CiliumL2AnnouncementPolicySchema } from './policy.js';
 import { CiliumLoadBalancerIPPoolSchema } from './pool.js';
 import { LeaseSchema } from './lease.js';
 import { NodeSchema } from './node.js';
+import { EndpointSliceSchema } from './endpoint-slice.js';
+import { PodSchema } from './pod.js';
 import { ServiceSchema } from './service.js';
+import { DeploymentSchema, ReplicaSetSchema } from './workloads.js';
 
 export interface KindInfo {
   kind: string;
@@ -81,6 +84,51 @@ export const kinds = {
     namespaced: true,
     hasStatus: false,
     schema: LeaseSchema,
+  },
+  // The workloads the lab's control plane and kubelets run (core/v1, apps/v1, discovery.k8s.io/v1).
+  Pod: {
+    kind: 'Pod',
+    group: '',
+    apiVersions: ['v1'],
+    plural: 'pods',
+    singular: 'pod',
+    shortNames: ['po'],
+    namespaced: true,
+    hasStatus: true,
+    schema: PodSchema,
+  },
+  Deployment: {
+    kind: 'Deployment',
+    group: 'apps',
+    apiVersions: ['apps/v1'],
+    plural: 'deployments',
+    singular: 'deployment',
+    shortNames: ['deploy'],
+    namespaced: true,
+    hasStatus: true,
+    schema: DeploymentSchema,
+  },
+  ReplicaSet: {
+    kind: 'ReplicaSet',
+    group: 'apps',
+    apiVersions: ['apps/v1'],
+    plural: 'replicasets',
+    singular: 'replicaset',
+    shortNames: ['rs'],
+    namespaced: true,
+    hasStatus: true,
+    schema: ReplicaSetSchema,
+  },
+  EndpointSlice: {
+    kind: 'EndpointSlice',
+    group: 'discovery.k8s.io',
+    apiVersions: ['discovery.k8s.io/v1'],
+    plural: 'endpointslices',
+    singular: 'endpointslice',
+    shortNames: [],
+    namespaced: true,
+    hasStatus: false,
+    schema: EndpointSliceSchema,
   },
   // The three below as Cilium's CRDs declare them (pkg/k8s/apis/cilium.io/v2/types.go).
   CiliumNode: {

@@ -29,6 +29,17 @@ export const NamespaceName = z
 
 const StringMap = z.record(z.string(), z.string());
 
+/** metav1.OwnerReference: who created the object (a ReplicaSet for its Pods), for GC and adoption. */
+export const OwnerReferenceSchema = z.strictObject({
+  apiVersion: z.string().min(1, 'must not be empty'),
+  kind: z.string().min(1, 'must not be empty'),
+  name: z.string().min(1, 'must not be empty'),
+  uid: z.string().min(1, 'must not be empty'),
+  controller: z.boolean().optional(),
+  blockOwnerDeletion: z.boolean().optional(),
+});
+export type OwnerReference = z.infer<typeof OwnerReferenceSchema>;
+
 export function objectMeta<N extends z.ZodType<string>>(name: N) {
   return z.strictObject({
     name,
@@ -39,6 +50,10 @@ export function objectMeta<N extends z.ZodType<string>>(name: N) {
     resourceVersion: z.string().optional(),
     generation: z.number().int().nonnegative().optional(),
     creationTimestamp: z.string().optional(),
+    // Graceful deletion (Pods): set instead of removing the object; the kubelet deletes it for good.
+    deletionTimestamp: z.string().optional(),
+    deletionGracePeriodSeconds: z.number().int().nonnegative().optional(),
+    ownerReferences: z.array(OwnerReferenceSchema).optional(),
   });
 }
 

@@ -6,7 +6,10 @@ import type { CiliumL2AnnouncementPolicy } from './policy.js';
 import type { CiliumLoadBalancerIPPool } from './pool.js';
 import type { Lease } from './lease.js';
 import type { Node } from './node.js';
+import type { EndpointSlice } from './endpoint-slice.js';
+import type { Pod } from './pod.js';
 import type { Service } from './service.js';
+import type { Deployment, ReplicaSet } from './workloads.js';
 
 export type {
   CiliumEndpoint,
@@ -14,8 +17,12 @@ export type {
   CiliumL2AnnouncementPolicy,
   CiliumLoadBalancerIPPool,
   CiliumNode,
+  Deployment,
+  EndpointSlice,
   Lease,
   Node,
+  Pod,
+  ReplicaSet,
   Service,
 };
 
@@ -27,7 +34,11 @@ export type AnyObject =
   | Lease
   | CiliumNode
   | CiliumEndpoint
-  | CiliumIdentity;
+  | CiliumIdentity
+  | Pod
+  | Deployment
+  | ReplicaSet
+  | EndpointSlice;
 
 /** The object type of a kind name: ObjectOf<'Service'> is Service. */
 export type ObjectOf<K extends AnyObject['kind']> = Extract<AnyObject, { kind: K }>;

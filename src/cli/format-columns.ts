@@ -1,9 +1,10 @@
 // The columns `waggle get` prints per kind, as kubectl prints them for Services, Nodes and
-// Leases and as Cilium's CRDs declare them (pools: Disabled, Conflicting, IPs Available, Age;
+// Leases (workloads in format-workload-columns.ts) and as Cilium's CRDs declare them (pools: Disabled, Conflicting, IPs Available, Age;
 // CiliumNode, CiliumEndpoint and CiliumIdentity in format-cilium-columns.ts).
 import type { AnyObject, CiliumLoadBalancerIPPool, Kind, Lease, Node, Service } from '../api/index.js';
 import { age } from './format-age.js';
 import { ciliumEndpoints, ciliumIdentities, ciliumNodes } from './format-cilium-columns.js';
+import { deployments, endpointSlices, pods, replicaSets } from './format-workload-columns.js';
 
 export interface Columns<T extends AnyObject> {
   headers: string[];
@@ -122,6 +123,10 @@ export function columnsFor(kind: Kind): Columns<AnyObject> {
     CiliumNode: ciliumNodes,
     CiliumEndpoint: ciliumEndpoints,
     CiliumIdentity: ciliumIdentities,
+    Pod: pods,
+    Deployment: deployments,
+    ReplicaSet: replicaSets,
+    EndpointSlice: endpointSlices,
   };
   return byKind[kind] as Columns<AnyObject>;
 }

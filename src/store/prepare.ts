@@ -66,6 +66,12 @@ export function prepareUpdate<T extends AnyObject>(stored: T, incoming: T): T {
   const next = { ...valid, metadata: { ...valid.metadata } } as AnyObject;
   next.metadata.uid = old.metadata.uid;
   next.metadata.creationTimestamp = old.metadata.creationTimestamp;
+  // Once marked for deletion an object stays marked (the API server never clears it).
+  if (old.metadata.deletionTimestamp) {
+    next.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+    if (old.metadata.deletionGracePeriodSeconds !== undefined)
+      next.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+  }
   const oldGeneration = old.metadata.generation ?? 1;
   const specChanged = canonicalJson(specOf(old)) !== canonicalJson(specOf(valid));
   next.metadata.generation = specChanged ? oldGeneration + 1 : oldGeneration;

@@ -223,19 +223,26 @@ describe('lab after crashes', { concurrency: false }, () => {
       up.kill('SIGKILL');
     }
     await new Promise((r) => up.once('close', r));
-    assert.equal(waggle(['lab', 'up']).code, 0);
-    assert.equal(waggle(['lab', 'status']).code, 0);
-    // Crash the supervisor: its etcd lives on and the next up adopts it.
-    const sup = pidOf('supervisor');
-    const etcd = pidOf('etcd-server');
-    assert.ok(sup && etcd);
-    process.kill(sup, 'SIGKILL');
-    await sleep(300);
-    const again = waggle(['lab', 'up']);
-    assert.equal(again.code, 0, again.stderr);
-    assert.notEqual(pidOf('supervisor'), sup);
-    assert.equal(pidOf('etcd-server'), etcd, 'the running etcd was adopted, not restarted');
-    assert.equal(waggle(['lab', 'down']).code, 0);
+    try {
+      const first = waggle(['lab', 'up']);
+      assert.equal(first.code, 0, `lab up after a killed up:\n${first.stdout}\n${first.stderr}`);
+      const status = waggle(['lab', 'status']);
+      assert.equal(status.code, 0, `lab status:\n${status.stdout}\n${status.stderr}`);
+      // Crash the supervisor: its etcd lives on and the next up adopts it.
+      const sup = pidOf('supervisor');
+      const etcd = pidOf('etcd-server');
+      assert.ok(sup && etcd, `pid files: supervisor ${sup}, etcd ${etcd}`);
+      process.kill(sup, 'SIGKILL');
+      await sleep(300);
+      const again = waggle(['lab', 'up']);
+      assert.equal(again.code, 0, `lab up after a crashed supervisor:\n${again.stdout}\n${again.stderr}`);
+      assert.notEqual(pidOf('supervisor'), sup);
+      assert.equal(pidOf('etcd-server'), etcd, 'the running etcd was adopted, not restarted');
+    } finally {
+      // Down even after a failure, so the tests after this one start from nothing.
+      const down = waggle(['lab', 'down']);
+      assert.equal(down.code, 0, down.stderr);
+    }
     assert.deepEqual(leftovers(), []);
   });
 

@@ -2,7 +2,6 @@
 // PodCIDR (Node.spec.podCIDRs with --ipam kubernetes, CiliumNode.spec.ipam.podCIDRs with
 // cluster-pool), identities allocated through the store, the bpf_lxc datapath on the pinned
 // maps of the datapath module, and the CiliumEndpoint/CiliumNode writer.
-import { kinds } from '../../api/kinds.js';
 import { CiliumObjects } from '../../endpoints/cilium-objects.js';
 import { LxcDatapath } from '../../endpoints/lxc-datapath.js';
 import { IpcacheSync } from '../../endpoints/ipcache-sync.js';
@@ -82,12 +81,10 @@ export function endpointsModules(w: EndpointsWiring): { modules: AgentModule[]; 
   const labelsOf = async (req: EndpointAddRequest): Promise<string[]> => {
     const namespace = req.podNamespace ?? 'default';
     let podLabels = req.labels ?? {};
-    // The Pod's own labels when the store has Pods (the runtime's CNI_ARGS name it).
-    if (req.podName && 'Pod' in kinds) {
+    // The Pod's own labels, as Cilium reads them (the runtime's CNI_ARGS name the pod).
+    if (req.podName) {
       try {
-        const pod = (await w.store().tryGet('Pod' as never, req.podName, namespace)) as
-          | { metadata: { labels?: Record<string, string> } }
-          | undefined;
+        const pod = await w.store().tryGet('Pod', req.podName, namespace);
         if (pod?.metadata.labels) podLabels = pod.metadata.labels;
       } catch {
         // the store is slow or down: the runtime's labels stand
