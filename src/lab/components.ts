@@ -111,11 +111,31 @@ function agentArgs(host: string, caps: Capabilities): string[] {
     // Endpoint records under the lab's state, which `lab down` removes whole.
     ...(caps.agentOptions.has('--state-dir') ? ['--state-dir', agentStateDir(host)] : []),
     ...agentTimingArgs(caps),
+    ...seedDatapathArgs(caps),
   ];
   const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length > 0 && caps.agentOptions.has('--node-labels'))
     args.push('--node-labels', labels.join(','));
   return [...args, ...extraAgentFlags(caps)];
+}
+
+/**
+ * Cilium's settings in the seeds (001: routingMode=native, ipv4NativeRoutingCIDR=10.200.0.0/22,
+ * the Nodes' PodCIDRs; 004: autoDirectNodeRoutes=true, endpointRoutes), for the options this
+ * build has. The Nodes' spec.podCIDRs come from the lab's controller manager, as from
+ * kube-controller-manager's node IPAM in the seed's cluster.
+ */
+export const SEED_NATIVE_ROUTING_CIDR = '10.200.0.0/22';
+
+function seedDatapathArgs(caps: Capabilities): string[] {
+  const wanted: Array<[string, ...string[]]> = [
+    ['--ipam', 'kubernetes'],
+    ['--routing-mode', 'native'],
+    ['--ipv4-native-routing-cidr', SEED_NATIVE_ROUTING_CIDR],
+    ['--auto-direct-node-routes'],
+    ['--enable-endpoint-routes'],
+  ];
+  return wanted.filter(([flag]) => caps.agentOptions.has(flag)).flat();
 }
 
 /**
