@@ -45,7 +45,7 @@ export type SliceEndpoint = z.infer<typeof Endpoint>;
 const SlicePort = z.strictObject({
   name: z.string().optional(),
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
-  port: z.number().int().min(1).max(65535).optional(),
+  port: z.number().int().min(1, 'must be 1..65535').max(65535, 'must be 1..65535').optional(),
   appProtocol: z.string().optional(),
 });
 export type SlicePort = z.infer<typeof SlicePort>;

@@ -56,7 +56,10 @@ const ContainerPort = z.strictObject({
   name: z
     .string()
     .max(15, 'must be at most 15 characters')
-    .regex(ianaSvcName, "must be an IANA service name (lower case letters, digits and '-')")
+    .refine((s) => ianaSvcName.test(s), {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not an IANA service name (lower case letters, digits and '-', e.g. "http")`,
+    })
     .optional(),
   containerPort: PortNumber,
   hostPort: PortNumber.optional(),
@@ -65,7 +68,10 @@ const ContainerPort = z.strictObject({
 });
 
 const EnvVar = z.strictObject({
-  name: z.string().regex(envName, 'must be a C identifier-like name (letters, digits, "_", "-", ".")'),
+  name: z.string().refine((s) => envName.test(s), {
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not a valid variable name (letters, digits, "_", "-", "."; not starting with a digit)`,
+  }),
   value: z.string().optional(),
 });
 
@@ -79,10 +85,16 @@ export const ContainerSchema = z.strictObject({
     .string()
     .max(63, 'must be at most 63 characters')
     .regex(label1123, "must be a DNS-1123 label (lower case letters, digits and '-')"),
+  // Only the reference's form is checked here. An image that is well-formed but that the lab has
+  // no program for (e.g. "redis") is accepted, as the API server accepts any pullable name; the
+  // lab's kubelet then reports ErrImagePull in the Pod's status, as a real kubelet would.
   image: z
     .string({ error: (iss) => (iss.input === undefined ? 'required' : 'must be a string') })
     .min(1, 'required')
-    .regex(imageRef, 'is not a valid image reference (e.g. "nginx", "nginx:1.27", "traefik/whoami")'),
+    .refine((s) => imageRef.test(s), {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a valid image reference (lower case; e.g. "nginx", "nginx:1.27", "traefik/whoami")`,
+    }),
   imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),

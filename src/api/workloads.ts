@@ -27,13 +27,21 @@ function checkSelector(spec: SelectorAndTemplate, ctx: z.RefinementCtx): void {
     return;
   }
   const matches = labelSelectorMatches(spec.selector, spec.template.metadata.labels ?? {});
-  if (matches !== true)
+  if (matches === false)
     ctx.addIssue({
       code: 'custom',
       path: ['template', 'metadata', 'labels'],
-      message:
-        matches === false ? '`selector` does not match template `labels`' : `selector: ${matches.message}`,
+      message: '`selector` does not match template `labels`',
     });
+  else if (matches !== true) {
+    // "matchExpressions[0]: values: …" from the selector check becomes the field's own path.
+    const m = /^matchExpressions\[(\d+)\]: (?:(key|values): )?(.*)$/s.exec(matches.message);
+    ctx.addIssue({
+      code: 'custom',
+      path: m ? ['selector', 'matchExpressions', Number(m[1]), ...(m[2] ? [m[2]] : [])] : ['selector'],
+      message: m ? (m[3] as string) : matches.message,
+    });
+  }
 }
 
 const ReplicaSetSpec = z
@@ -99,7 +107,8 @@ const DeploymentSpec = z
     replicas: nonNegative.default(1),
     selector: LabelSelectorSchema,
     template: PodTemplateSchema,
-    strategy: Strategy.default({ type: 'RollingUpdate' }),
+    // prefault, not default: zod returns a default as is, and the transform must fill rollingUpdate.
+    strategy: Strategy.prefault({ type: 'RollingUpdate' }),
     minReadySeconds: nonNegative.optional(),
     revisionHistoryLimit: nonNegative.default(10),
     progressDeadlineSeconds: z.number().int().min(1, 'must be at least 1').default(600),

@@ -120,12 +120,12 @@ test('get -l filters by label and -A adds a NAMESPACE column', () => {
 
 test('bad get arguments are one line each', () => {
   assert.equal(
-    cli('get', 'pods').stderr.split('\n')[0]?.startsWith('waggle: get: unknown kind "pods"'),
+    cli('get', 'pod2').stderr.split('\n')[0]?.startsWith('waggle: get: unknown kind "pod2"'),
     true,
   );
   assert.equal(
     cli('get', 'svc', '-o', 'xml').stderr,
-    'waggle: get: --output "xml" is not one of wide, yaml, json\n',
+    'waggle: get: --output "xml" is not one of wide, yaml, json, name, jsonpath=TEMPLATE\n',
   );
   assert.equal(cli('get', 'svc', 'nope').stderr, 'waggle: services "nope" not found\n');
   assert.match(cli('get', 'svc', '-l', 'a in (').stderr, /^waggle: get: selector "a in \(": /);

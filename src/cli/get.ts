@@ -1,10 +1,11 @@
-// `waggle get KIND [NAME] [-n NS | -A] [-l SELECTOR] [-o wide|yaml|json]`, kubectl's habits:
-// a table by default, the object itself for a named -o json/yaml, a `List` otherwise.
+// `waggle get KIND [NAME] [-n NS | -A] [-l SELECTOR] [-o wide|yaml|json|name|jsonpath=…]`,
+// kubectl's habits: a table by default, the object itself for a named -o json/yaml/jsonpath, a
+// `List` otherwise (get-output.ts).
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { type AnyObject, kinds, parseLabelSelector, SelectorError } from '../api/index.js';
 import { columnsFor } from './format-columns.js';
 import { formatTable } from './format-table.js';
+import { parseOutput, renderStructured } from './get-output.js';
 import { kindArg } from './kind-arg.js';
 import { withCliStore } from './store-url.js';
 
@@ -15,31 +16,24 @@ interface GetOptions {
   output?: string;
 }
 
-const outputs = ['wide', 'yaml', 'json'];
-
-function render(value: unknown, output: string | undefined): string | undefined {
-  if (output === 'json') return `${JSON.stringify(value, null, 4)}\n`;
-  if (output === 'yaml') return stringify(value);
-  return undefined;
-}
-
 export function registerGet(program: Command): void {
   program
     .command('get')
     .description(
-      'show objects (services/svc, nodes/no, ippools, l2announcement, leases, ciliumnodes/cn, ciliumendpoints/cep, ciliumidentities/ciliumid)',
+      'show objects (pods/po, deployments/deploy, replicasets/rs, endpointslices, services/svc, nodes/no, ippools, l2announcement, leases, ciliumnodes/cn, ciliumendpoints/cep, ciliumidentities/ciliumid)',
     )
     .argument('<kind>', 'kind, plural or short name')
     .argument('[name]', 'one object by name')
     .option('-n, --namespace <ns>', 'namespace of namespaced kinds', 'default')
     .option('-A, --all-namespaces', 'every namespace')
     .option('-l, --selector <selector>', "label selector, e.g. 'app=web,tier in (a,b)'")
-    .option('-o, --output <format>', 'wide, yaml or json')
+    .option(
+      '-o, --output <format>',
+      "wide, yaml, json, name or jsonpath=TEMPLATE (e.g. 'jsonpath={.status.podIP}')",
+    )
     .action(async (typedKind: string, name: string | undefined, opts: GetOptions, cmd: Command) => {
       const kind = kindArg('get', typedKind);
-      if (opts.output !== undefined && !outputs.includes(opts.output)) {
-        throw new Error(`get: --output "${opts.output}" is not one of ${outputs.join(', ')}`);
-      }
+      const output = parseOutput(opts.output);
       if (name && opts.allNamespaces)
         throw new Error('get: a name cannot be looked up across all namespaces (-A)');
       const selector = opts.selector === undefined ? undefined : parseLabelSelector(opts.selector);
@@ -56,10 +50,8 @@ export function registerGet(program: Command): void {
                 ...(selector ? { labelSelector: selector } : {}),
               })
             ).items;
-        const structured = name
-          ? render(items[0], opts.output)
-          : render({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, opts.output);
-        if (structured !== undefined) {
+        const structured = renderStructured(output, items, name !== undefined);
+        if (structured !== undefined && !(output.kind === 'name' && items.length === 0)) {
           process.stdout.write(structured);
           return;
         }
@@ -70,7 +62,7 @@ export function registerGet(program: Command): void {
           return;
         }
         const cols = columnsFor(kind);
-        const wide = opts.output === 'wide';
+        const wide = output.kind === 'table' && output.wide;
         const withNs = info.namespaced && opts.allNamespaces === true;
         const now = Date.now();
         const whole = wide ? cols.wideTable : undefined;

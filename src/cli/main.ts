@@ -17,6 +17,10 @@ import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerHealth } from './health.js';
+import { registerCreate } from './create.js';
+import { registerPatch } from './patch.js';
+import { registerRollout } from './rollout.js';
+import { registerScale } from './scale.js';
 
 export function buildProgram(): Command {
   const program = new Command('waggle')
@@ -28,6 +32,10 @@ export function buildProgram(): Command {
   registerApply(program);
   registerGet(program);
   registerDelete(program);
+  registerCreate(program);
+  registerPatch(program);
+  registerScale(program);
+  registerRollout(program);
   registerLab(program);
   registerDatapathDemo(program);
   registerAgent(program);

@@ -26,3 +26,4 @@ export {
   Informers,
   type Subscriber,
 } from './informer.js';
+export { type PodDeletion, podGracePeriod, requestPodDeletion } from './graceful-delete.js';
