@@ -2,6 +2,7 @@
 // the demo that tells the seed's story on them (`make demo` runs `waggle lab demo`).
 import { type Command, CommanderError, Option } from 'commander';
 import { labExec, labKill, labLogs, labRestart } from '../lab/control.js';
+import { registerControllerManager } from '../lab/control-plane/command.js';
 import { runDemo } from '../lab/demo/run.js';
 import { labDown } from '../lab/down.js';
 import { labStatus } from '../lab/status.js';
@@ -71,5 +72,6 @@ export function registerLab(program: Command): void {
     .argument('[host]')
     .action((component: string, host: string | undefined) => labRestart(component, host, say));
   lab.command('supervise', { hidden: true }).action(() => supervise());
+  registerControllerManager(lab);
   demoCommand(lab);
 }

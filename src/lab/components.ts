@@ -15,12 +15,12 @@ import {
   STATE_DIR,
   WAGGLE_BIN,
 } from './paths.js';
-import { HOSTS, hostByName, LAB_STORE_URL } from './topology.js';
+import { CONTROL_PLANE_LABEL, HOSTS, hostByName, LAB_STORE_URL } from './topology.js';
 
 export interface Component {
   /** `<component>-<host>`, e.g. `agent-node-1`: names the pid file, log and stop marker. */
   id: string;
-  component: 'etcd' | 'operator' | 'agent';
+  component: 'etcd' | 'operator' | 'agent' | 'controller-manager';
   host: string;
   netns: string;
   /** The command run inside the namespace (after `ip netns exec <netns>`). */
@@ -154,6 +154,29 @@ function extraAgentFlags(caps: Capabilities): string[] {
   return words;
 }
 
+/**
+ * The lab's control plane (src/lab/control-plane) on server, with the seed's PodCIDRs pinned and
+ * the seed's control-plane node tainted. Always planned: it is part of this build's lab.
+ */
+function controllerManager(): Component {
+  const hosts = HOSTS.filter((h) => h.agent);
+  return {
+    id: componentId('controller-manager', 'server'),
+    component: 'controller-manager',
+    host: 'server',
+    netns: hostByName('server').netns,
+    cwd: REPO_ROOT,
+    staleFiles: [],
+    argv: [
+      ...[process.execPath, WAGGLE_BIN, 'lab', 'controller-manager', '--store', LAB_STORE_URL],
+      ...hosts.flatMap((h) => (h.podCidr ? ['--node-cidr', `${h.name}=${h.podCidr}`] : [])),
+      ...hosts
+        .filter((h) => CONTROL_PLANE_LABEL in h.labels)
+        .flatMap((h) => ['--control-plane-node', h.name]),
+    ],
+  };
+}
+
 /** The components to supervise, and a line for each one this build cannot run yet. */
 export function planComponents(caps: Capabilities): { components: Component[]; skipped: string[] } {
   const components: Component[] = [etcd()];
@@ -161,6 +184,7 @@ export function planComponents(caps: Capabilities): { components: Component[]; s
   if (caps.commands.has('operator')) {
     components.push(waggle('operator', 'server', ['--store', LAB_STORE_URL]));
   } else skipped.push('operator: `waggle operator` does not exist in this build');
+  components.push(controllerManager());
   const agents = HOSTS.filter((h) => h.agent).map((h) => h.name);
   if (caps.commands.has('agent')) {
     for (const h of agents) components.push(waggle('agent', h, agentArgs(h, caps)));

@@ -18,6 +18,8 @@ export interface LabHost {
   agent: boolean;
   /** Node labels the agent is started with (the seed's server is the control plane). */
   labels: Record<string, string>;
+  /** The seed's PodCIDR of this node (seed 001's `kubectl get nodes -o jsonpath` of podCIDR). */
+  podCidr?: string;
 }
 
 /** The namespace holding the two segment bridges; no host process runs there. */
@@ -43,6 +45,7 @@ export const HOSTS: readonly LabHost[] = [
     netns: 'waggle-server',
     agent: true,
     labels: { [CONTROL_PLANE_LABEL]: '' },
+    podCidr: '10.200.0.0/24',
     ifaces: [
       { dev: 'eth0', mac: '00:0c:29:34:87:04', cidr: '172.16.65.134/24' },
       { dev: 'eth1', mac: '00:0c:29:34:87:0e', cidr: '192.168.56.20/24' },
@@ -53,6 +56,7 @@ export const HOSTS: readonly LabHost[] = [
     netns: 'waggle-node-0',
     agent: true,
     labels: {},
+    podCidr: '10.200.1.0/24',
     ifaces: [
       { dev: 'eth0', mac: '00:0c:29:e3:b1:a8', cidr: '172.16.65.135/24' },
       { dev: 'eth1', mac: '00:0c:29:e3:b1:b2', cidr: '192.168.56.50/24' },
@@ -63,6 +67,7 @@ export const HOSTS: readonly LabHost[] = [
     netns: 'waggle-node-1',
     agent: true,
     labels: {},
+    podCidr: '10.200.2.0/24',
     ifaces: [
       { dev: 'eth0', mac: '00:0c:29:0d:b7:6c', cidr: '172.16.65.136/24' },
       { dev: 'eth1', mac: '00:0c:29:0d:b7:76', cidr: '192.168.56.60/24' },

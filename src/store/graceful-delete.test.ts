@@ -61,3 +61,13 @@ test('unscheduled, finished and force-deleted pods are removed at once; a missin
   assert.deepEqual(await requestPodDeletion(store, pending), { action: 'gone' });
   await store.close();
 });
+
+test('with a uid, a replacement created under the same name is left alone', async () => {
+  const store = new MemoryStore();
+  const first = await seed(store, 'web', { nodeName: 'node-1' });
+  await store.delete('Pod', 'web');
+  await seed(store, 'web', { nodeName: 'node-1' });
+  const r = await requestPodDeletion(store, first, undefined, { uid: first.metadata.uid as string });
+  assert.equal(r.action, 'gone');
+  assert.equal((await store.get('Pod', 'web')).metadata.deletionTimestamp, undefined);
+});

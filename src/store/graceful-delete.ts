@@ -34,18 +34,20 @@ export function podGracePeriod(pod: Pod, requested?: number): number {
  * The grace period 0 from the spec (seed 004's testpods) still only marks the pod: the lab's
  * kubelet must run CNI DEL and remove the netns before the object goes, else the pod's IP
  * would outlive it. deletionTimestamp is when the grace period ends, as the API server sets it.
+ * Controllers (ReplicaSet, garbage collector) and the CLI's `delete pod` share this helper.
  */
 export async function requestPodDeletion(
   store: Store,
-  pod: Pod,
+  pod: { metadata: { name: string; namespace?: string | undefined } },
   graceSeconds?: number,
-  opts: { force?: boolean; now?: () => Date } = {},
+  opts: { force?: boolean; now?: () => Date; uid?: string } = {},
 ): Promise<PodDeletion> {
   const { name, namespace } = pod.metadata;
   const now = opts.now ?? (() => new Date());
   for (let attempt = 0; ; attempt++) {
     const stored = await store.tryGet('Pod', name, namespace);
-    if (!stored) return { action: 'gone' };
+    // With `uid`, a replacement created under the same name meanwhile is left alone.
+    if (!stored || (opts.uid && stored.metadata.uid !== opts.uid)) return { action: 'gone' };
     const grace = podGracePeriod(stored, graceSeconds);
     const rv = stored.metadata.resourceVersion;
     try {

@@ -26,7 +26,10 @@ function sections(stdout: string): string[] {
 function assertStory(stdout: string): void {
   const s = sections(stdout);
   const at = (i: number) => s[i] as string;
-  assert.match(at(0), /components: etcd-server, operator-server, agent-server, agent-node-0, agent-node-1/);
+  assert.match(
+    at(0),
+    /components: etcd-server, operator-server, controller-manager-server, agent-server, agent-node-0, agent-node-1/,
+  );
   // Cilium's defaults, as the lab passes them (agent-timings.ts), reported by the agents.
   assert.match(at(0), /node-1: liveness written every 1000 ms, datapath max liveness 15000 ms/);
   assert.match(at(1), /cilium-ingress-basic-ingress +LoadBalancer +[\d.]+ +<pending> /);

@@ -37,7 +37,7 @@ test('planComponents runs what the build has and names what it skipped', () => {
   const none = planComponents({ commands: new Set(['preflight']), agentOptions: new Set() });
   assert.deepEqual(
     none.components.map((c) => c.id),
-    ['etcd-server'],
+    ['etcd-server', 'controller-manager-server'],
   );
   assert.equal(none.skipped.length, 2);
   const all = planComponents({
@@ -46,8 +46,25 @@ test('planComponents runs what the build has and names what it skipped', () => {
   });
   assert.deepEqual(
     all.components.map((c) => c.id),
-    ['etcd-server', 'operator-server', 'agent-server', 'agent-node-0', 'agent-node-1'],
+    [
+      'etcd-server',
+      'operator-server',
+      'controller-manager-server',
+      'agent-server',
+      'agent-node-0',
+      'agent-node-1',
+    ],
   );
+  // The lab's control plane gets the seed's PodCIDRs and taints the seed's control plane.
+  const cm = all.components.find((c) => c.id === 'controller-manager-server')?.argv.join(' ') ?? '';
+  assert.ok(cm.includes('lab controller-manager --store etcd://192.168.56.20:2379'), cm);
+  assert.ok(
+    cm.includes(
+      '--node-cidr server=10.200.0.0/24 --node-cidr node-0=10.200.1.0/24 --node-cidr node-1=10.200.2.0/24',
+    ),
+    cm,
+  );
+  assert.ok(cm.includes('--control-plane-node server'), cm);
   const server = all.components.find((c) => c.id === 'agent-server');
   assert.ok(server?.argv.join(' ').includes('--node-labels node-role.kubernetes.io/control-plane='));
   const node1 = all.components.find((c) => c.id === 'agent-node-1')?.argv.join(' ') ?? '';
