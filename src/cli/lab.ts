@@ -4,6 +4,8 @@ import { type Command, CommanderError, Option } from 'commander';
 import { labExec, labKill, labLogs, labRestart } from '../lab/control.js';
 import { runDemo } from '../lab/demo/run.js';
 import { labDown } from '../lab/down.js';
+import { registerKubelet } from '../lab/kubelet/command.js';
+import { KUBELET_DIR } from '../lab/paths.js';
 import { labStatus } from '../lab/status.js';
 import { supervise } from '../lab/supervisor.js';
 import { labUp } from '../lab/up.js';
@@ -71,5 +73,6 @@ export function registerLab(program: Command): void {
     .argument('[host]')
     .action((component: string, host: string | undefined) => labRestart(component, host, say));
   lab.command('supervise', { hidden: true }).action(() => supervise());
+  registerKubelet(lab, { rootDir: KUBELET_DIR });
   demoCommand(lab);
 }

@@ -16,6 +16,7 @@ import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
 import { registerEndpoint } from './endpoint.js';
+import { registerExec } from './exec.js';
 import { registerHealth } from './health.js';
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerStatus(program);
   registerEndpoint(program);
+  registerExec(program);
   registerMap(program);
   registerBpf(program);
   registerL2(program);
