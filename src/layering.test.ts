@@ -33,6 +33,8 @@ const LAB_SIDE = [
   'src/lab/',
   'src/cli/lab.ts',
   'src/cli/demo.ts',
+  // exec and logs reach pods through the lab kubelet's runtime layout, as kubectl through a kubelet.
+  'src/cli/exec.ts',
   'src/datapath/testing/',
   'src/datapath/cases/',
   'src/testing/',

@@ -5,6 +5,8 @@ import { labExec, labKill, labLogs, labRestart } from '../lab/control.js';
 import { registerControllerManager } from '../lab/control-plane/command.js';
 import { runDemo } from '../lab/demo/run.js';
 import { labDown } from '../lab/down.js';
+import { registerKubelet } from '../lab/kubelet/command.js';
+import { KUBELET_DIR } from '../lab/paths.js';
 import { labStatus } from '../lab/status.js';
 import { supervise } from '../lab/supervisor.js';
 import { labUp } from '../lab/up.js';
@@ -73,5 +75,6 @@ export function registerLab(program: Command): void {
     .action((component: string, host: string | undefined) => labRestart(component, host, say));
   lab.command('supervise', { hidden: true }).action(() => supervise());
   registerControllerManager(lab);
+  registerKubelet(lab, { rootDir: KUBELET_DIR });
   demoCommand(lab);
 }

@@ -16,6 +16,7 @@ import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
 import { registerEndpoint } from './endpoint.js';
+import { registerExec } from './exec.js';
 import { registerHealth } from './health.js';
 import { registerCreate } from './create.js';
 import { registerPatch } from './patch.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerStatus(program);
   registerEndpoint(program);
+  registerExec(program);
   registerMap(program);
   registerBpf(program);
   registerL2(program);

@@ -7,6 +7,9 @@ import { agentTimingArgs } from './agent-timings.js';
 import {
   agentSocket,
   agentStateDir,
+  cniBinDir,
+  cniConfDir,
+  KUBELET_DIR,
   COMPONENTS_FILE,
   ETCD_DATA_DIR,
   ETCD_SOCKET,
@@ -20,11 +23,16 @@ import { CONTROL_PLANE_LABEL, HOSTS, hostByName, LAB_STORE_URL } from './topolog
 export interface Component {
   /** `<component>-<host>`, e.g. `agent-node-1`: names the pid file, log and stop marker. */
   id: string;
-  component: 'etcd' | 'operator' | 'agent' | 'controller-manager';
+  component: 'etcd' | 'operator' | 'agent' | 'controller-manager' | 'kubelet';
   host: string;
   netns: string;
   /** The command run inside the namespace (after `ip netns exec <netns>`). */
   argv: string[];
+  /**
+   * Join only the network namespace (`nsenter --net`), keeping the host's mount namespace and
+   * /sys: the kubelet's pod namespace mounts must reach the agent, and it needs the cgroup fs.
+   */
+  hostMounts?: boolean;
   cwd: string;
   /** Sockets a killed run leaves behind; removed before each start (a stale one blocks bind). */
   staleFiles: string[];
@@ -177,6 +185,25 @@ function controllerManager(): Component {
   };
 }
 
+/** The node's kubelet: its pods join the node's cgroup subtree and reach the node's agent. */
+function kubelet(host: string): Component {
+  const eth1 = hostByName(host)
+    .ifaces.find((i) => i.dev === 'eth1')
+    ?.cidr.split('/')[0];
+  return {
+    ...waggle('agent', host, []),
+    id: componentId('kubelet', host),
+    component: 'kubelet',
+    staleFiles: [],
+    hostMounts: true,
+    argv: [
+      ...[process.execPath, WAGGLE_BIN, 'lab', 'kubelet', '--node', host, '--store', LAB_STORE_URL],
+      ...['--cni-conf-dir', cniConfDir(host), '--cni-bin-dir', cniBinDir(host), '--root-dir', KUBELET_DIR],
+      ...(eth1 ? ['--node-ip', eth1] : []),
+    ],
+  };
+}
+
 /** The components to supervise, and a line for each one this build cannot run yet. */
 export function planComponents(caps: Capabilities): { components: Component[]; skipped: string[] } {
   const components: Component[] = [etcd()];
@@ -188,6 +215,7 @@ export function planComponents(caps: Capabilities): { components: Component[]; s
   const agents = HOSTS.filter((h) => h.agent).map((h) => h.name);
   if (caps.commands.has('agent')) {
     for (const h of agents) components.push(waggle('agent', h, agentArgs(h, caps)));
+    for (const h of agents) components.push(kubelet(h));
     if (!caps.agentOptions.has('--node-labels')) {
       skipped.push('agent: no --node-labels option, so server is not labelled control-plane');
     }

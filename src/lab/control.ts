@@ -1,6 +1,8 @@
 // Fault experiments and inspection: `lab kill`, `lab restart`, `lab logs`, `lab exec`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inCgroupArgv, nodeCgroup } from './kubelet/cgroup.js';
 import { findComponent, markerOf } from './components.js';
 import { markStopped, signalGroup, sleep, stopProcess } from './procs.js';
 import { requireRoot } from './root.js';
@@ -63,7 +65,11 @@ export function labExec(host: string, argv: string[]): number {
   requireRoot('exec');
   const h = hostByName(host);
   if (argv.length === 0) throw new Error('lab exec: no command given (usage: waggle lab exec HOST -- CMD…)');
-  const res = spawnSync('ip', ['netns', 'exec', h.netns, ...argv], { stdio: 'inherit' });
+  // In the node's cgroup subtree, as a node's own processes are in a real cluster.
+  const cg = nodeCgroup(h.name);
+  mkdirSync(join(cg, 'exec'), { recursive: true });
+  const full = inCgroupArgv(join(cg, 'exec'), ['ip', 'netns', 'exec', h.netns, ...argv]);
+  const res = spawnSync(full[0] as string, full.slice(1), { stdio: 'inherit' });
   if (res.error) throw new Error(`lab exec ${host}: ${res.error.message}`);
   return res.status ?? 1;
 }

@@ -7,7 +7,8 @@ import { sh } from '../testing/exec.js';
 import { removeBpffs } from './bpffs.js';
 import { loadComponents, markerOf } from './components.js';
 import { listNetns, removeTopology } from './network.js';
-import { agentSocket, PID_DIR, STATE_DIR, SUPERVISOR_PID } from './paths.js';
+import { removeKubeletState } from './kubelet/teardown.js';
+import { agentSocket, KUBELET_DIR, PID_DIR, STATE_DIR, SUPERVISOR_PID } from './paths.js';
 import { cmdlineOf, pidFile, readPid, stopProcess } from './procs.js';
 import { requireRoot } from './root.js';
 import { SUPERVISOR_MARKER } from './up.js';
@@ -52,6 +53,7 @@ async function stopProcesses(say: (s: string) => void): Promise<void> {
 export async function labDown(say: (s: string) => void): Promise<void> {
   requireRoot('down');
   await stopProcesses(say);
+  await removeKubeletState(KUBELET_DIR, say);
   removeTopology(say);
   const unmounted = removeBpffs();
   if (unmounted > 0) say(`bpffs ${join(STATE_DIR, 'bpffs')} unmounted (pinned maps gone)`);

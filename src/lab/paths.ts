@@ -40,3 +40,15 @@ export function agentSocket(node: string): string {
 /** The repository root (this file is dist/src/lab/paths.js once compiled). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const WAGGLE_BIN = join(REPO_ROOT, 'bin', 'waggle.js');
+
+/** The lab kubelets' root (a shared mount; see kubelet/mounts.ts): <dir>/<node>/pods/<uid>/. */
+export const KUBELET_DIR = join(STATE_DIR, 'kubelet');
+
+/** Where `lab up` runs `waggle cni install` for a node: the launcher and the conflist. */
+export function cniBinDir(node: string): string {
+  return join(STATE_DIR, 'cni', node, 'bin');
+}
+
+export function cniConfDir(node: string): string {
+  return join(STATE_DIR, 'cni', node, 'net.d');
+}

@@ -45,9 +45,12 @@ function start(slot: Slot): void {
   for (const f of c.staleFiles) rmSync(f, { force: true });
   const fd = openSync(logFile(c), 'a');
   appendFileSync(fd, `--- ${new Date().toISOString()} supervisor: starting ${c.argv.join(' ')}\n`);
-  // `ip netns exec` execs the command, so the child's pid is the component's own pid; detached
+  // `ip netns exec` and nsenter exec the command, so the child's pid is the component's own pid; detached
   // makes it the leader of its own process group, which signalGroup uses to clean up after it.
-  const child = spawn('ip', ['netns', 'exec', c.netns, ...c.argv], {
+  const [cmd, ...args] = c.hostMounts
+    ? ['nsenter', `--net=/run/netns/${c.netns}`, '--', ...c.argv]
+    : ['ip', 'netns', 'exec', c.netns, ...c.argv];
+  const child = spawn(cmd as string, args, {
     cwd: c.cwd,
     detached: true,
     stdio: ['ignore', fd, fd],

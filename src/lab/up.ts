@@ -12,6 +12,7 @@ import {
   planComponents,
   saveComponents,
 } from './components.js';
+import { prepareKubelets } from './kubelet/prepare.js';
 import { ensureTopology } from './network.js';
 import {
   agentSocket,
@@ -101,6 +102,7 @@ export async function labUp(say: (s: string) => void): Promise<void> {
   say(`[2/4] bpffs: ${ensureBpffs() ? 'mounted' : 'already mounted'} at ${join(STATE_DIR, 'bpffs')}`);
   for (const c of components)
     if (c.component === 'agent') mkdirSync(join(agentSocket(c.host), '..'), { recursive: true });
+  prepareKubelets(components, (l) => say(`      ${l}`));
   const changed = JSON.stringify(loadComponents()) !== JSON.stringify(components);
   let existing = supervisorPid();
   if (existing !== undefined && changed) {

@@ -28,7 +28,7 @@ function assertStory(stdout: string): void {
   const at = (i: number) => s[i] as string;
   assert.match(
     at(0),
-    /components: etcd-server, operator-server, controller-manager-server, agent-server, agent-node-0, agent-node-1/,
+    /components: etcd-server, operator-server, controller-manager-server, agent-server, agent-node-0, agent-node-1, kubelet-server, kubelet-node-0, kubelet-node-1/,
   );
   // Cilium's defaults, as the lab passes them (agent-timings.ts), reported by the agents.
   assert.match(at(0), /node-1: liveness written every 1000 ms, datapath max liveness 15000 ms/);

@@ -53,6 +53,7 @@ test('planComponents runs what the build has and names what it skipped', () => {
       'agent-server',
       'agent-node-0',
       'agent-node-1',
+      ...['kubelet-server', 'kubelet-node-0', 'kubelet-node-1'],
     ],
   );
   // The lab's control plane gets the seed's PodCIDRs and taints the seed's control plane.
@@ -65,6 +66,13 @@ test('planComponents runs what the build has and names what it skipped', () => {
     cm,
   );
   assert.ok(cm.includes('--control-plane-node server'), cm);
+  // The kubelet keeps the host's mount namespace (nsenter --net), so its pod mounts reach the agent.
+  const kubelet = all.components.find((c) => c.id === 'kubelet-node-1');
+  assert.equal(kubelet?.hostMounts, true);
+  assert.match(
+    kubelet?.argv.join(' ') ?? '',
+    / lab kubelet --node node-1 --store etcd:\/\/192\.168\.56\.20:2379 /,
+  );
   const server = all.components.find((c) => c.id === 'agent-server');
   assert.ok(server?.argv.join(' ').includes('--node-labels node-role.kubernetes.io/control-plane='));
   const node1 = all.components.find((c) => c.id === 'agent-node-1')?.argv.join(' ') ?? '';
