@@ -1,5 +1,6 @@
 // Listing everything the lab could leave behind, for the teardown assertions.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cgroup2Mount, LAB_CGROUP } from '../../src/lab/kubelet/cgroup.js';
 import { sh } from '../../src/testing/exec.js';
 
 export const LAB_NETNS = ['waggle-lab', 'waggle-jumpbox', 'waggle-server', 'waggle-node-0', 'waggle-node-1'];
@@ -55,7 +56,10 @@ export function leftovers(): string[] {
   const sockets = ['server', 'node-0', 'node-1']
     .map((n) => `/run/waggle/${n}/agent.sock`)
     .filter((f) => existsSync(f));
+  // The nodes' cgroup subtree (pods and `lab exec` processes live there while the lab runs).
+  const cgroup = `${cgroup2Mount()}/${LAB_CGROUP}`;
   return [
+    ...(existsSync(cgroup) ? [`cgroup ${cgroup}`] : []),
     ...labNetns().map((n) => `netns ${n}`),
     ...sockets.map((f) => `socket ${f}`),
     ...hostLabLinks().map((l) => `link ${l}`),

@@ -235,6 +235,31 @@ describe('lab workloads', { concurrency: false }, () => {
     assertNothingOutlivesPods();
   });
 
+  test('an image the lab does not have: ErrImagePull naming the image and the images it has', async () => {
+    const manifest = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'cache' },
+      spec: { nodeName: 'node-0', containers: [{ name: 'redis', image: 'redis:7' }] },
+    };
+    ok(['apply', '-f', '-'], JSON.stringify(manifest));
+    const waiting = await waitFor('cache waiting with ErrImagePull', 30_000, () => {
+      const p = pods().find((x) => x.metadata.name === 'cache') as
+        | (PodJson & {
+            status?: {
+              containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }>;
+            };
+          })
+        | undefined;
+      const w = p?.status?.containerStatuses?.[0]?.state?.waiting;
+      return w?.reason === 'ErrImagePull' ? w : undefined;
+    });
+    assert.match(waiting.message ?? '', /"redis:7".*nginx\*.*traefik\/whoami\*/);
+    assert.match(ok(['get', 'pod', 'cache']), /^cache +0\/1 +ErrImagePull +0 /m);
+    ok(['delete', 'pod', 'cache']);
+    assert.ok(!pods().some((p) => p.metadata.name === 'cache'), 'delete waits until the pod is gone');
+  });
+
   test('a killed container is restarted; a killed kubelet adopts its pods', async () => {
     const before = pods().find((p) => p.metadata.name === 'webpod2') as PodJson;
     // The whoami process is the one listening on :80 inside webpod2.
