@@ -15,6 +15,7 @@ import { registerApply } from './apply.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
+import { registerService } from './service.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerHealth } from './health.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDatapathDemo(program);
   registerAgent(program);
   registerStatus(program);
+  registerService(program);
   registerEndpoint(program);
   registerMap(program);
   registerBpf(program);

@@ -111,11 +111,22 @@ function agentArgs(host: string, caps: Capabilities): string[] {
     // Endpoint records under the lab's state, which `lab down` removes whole.
     ...(caps.agentOptions.has('--state-dir') ? ['--state-dir', agentStateDir(host)] : []),
     ...agentTimingArgs(caps),
+    ...labSocketLbArgs(caps),
   ];
   const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length > 0 && caps.agentOptions.has('--node-labels'))
     args.push('--node-labels', labels.join(','));
   return [...args, ...extraAgentFlags(caps)];
+}
+
+/**
+ * Socket LB off in the lab for now: its agents run under `ip netns exec`, which hides the host's
+ * cgroup2 mount, and the lab's nodes share one kernel — each needs its own cgroup subtree, mounted
+ * where the agent can see it, with its pods' processes in it (the kubelet's part). Until the lab
+ * makes those, no lab agent attaches to the host's root cgroup.
+ */
+function labSocketLbArgs(caps: Capabilities): string[] {
+  return caps.agentOptions.has('--no-bpf-lb-sock') ? ['--no-bpf-lb-sock'] : [];
 }
 
 /**
