@@ -26,6 +26,7 @@ const FEATURES = [
   'masquerade',
   'routing',
   'health',
+  'services',
 ];
 const CNI_MAY_IMPORT = ['src/api/cni-protocol.ts'];
 /** Composition and the lab: may import any feature. */

@@ -11,6 +11,7 @@
 //   ipcache    the cluster's nodes and pods in waggle_ipcache
 //   routing    node routes (--auto-direct-node-routes)
 //   masquerade iptables masquerading of pod traffic leaving the cluster
+//   services   Services × EndpointSlices → the service maps; socket LB on the node's cgroup
 //   health     cluster health probes, and the :4240 listener other nodes probe
 //   events     the datapath's ring buffer → `waggle monitor`
 //   api        the API socket (status, maps, endpoints, CNI, health, monitor)
@@ -26,6 +27,7 @@ import { HealthListener } from '../health/listener.js';
 import { HealthModule, healthRoute } from '../health/module.js';
 import { MasqueradeModule } from '../masquerade/module.js';
 import { RoutingModule } from '../routing/module.js';
+import { ServicesModule } from '../services/module.js';
 import { asLog, createLogger, type Log } from '../lib/log.js';
 import { type ApiRoutes, serveApi } from './api-server.js';
 import { cniRoute, inProcessTransport } from './cni-route.js';
@@ -41,6 +43,7 @@ import { StoreModule } from './modules/store.js';
 import type { AgentStatus } from './status.js';
 
 const OBJECT = fileURLToPath(new URL('../../../build/bpf/bpf_host.o', import.meta.url));
+const SOCK_OBJECT = fileURLToPath(new URL('../../../build/bpf/bpf_sock.o', import.meta.url));
 
 const logger = createLogger('agent');
 /** The agent's own log (one line per record, `<time> <level> agent: <message>`). */
@@ -60,6 +63,7 @@ export interface AgentParts {
   masquerade: MasqueradeModule;
   routing: RoutingModule;
   health: HealthModule;
+  services: ServicesModule;
 }
 
 export class Agent {
@@ -148,6 +152,16 @@ export class Agent {
       ...(cfg.masquerade.ipMasqAgentConfig ? { ipMasqAgentConfig: cfg.masquerade.ipMasqAgentConfig } : {}),
       log: logOf('masquerade'),
     });
+    const services = new ServicesModule({
+      objPath: SOCK_OBJECT,
+      pinDir: cfg.pinDir,
+      stateDir: cfg.stateDir,
+      ...cfg.services,
+      informers: () => store.informers,
+      devices: () => devices.selected.map((d) => ({ name: d.name, addresses: d.addresses })),
+      registerMaps: (maps) => datapath.registerMaps(maps),
+      log: logOf('services'),
+    });
     const events = new EventsModule({
       ringbufFd: () => datapath.dp.events.raw.fd,
       kernelLost: () => datapath.dp.eventsLost.get(0) ?? 0n,
@@ -166,6 +180,7 @@ export class Agent {
       masquerade,
       routing,
       health,
+      services,
     };
     this.modules = new ModuleList(
       [
@@ -178,6 +193,7 @@ export class Agent {
         ...pods.modules,
         routing,
         masquerade,
+        services,
         health,
         new HealthListener(logOf('health')),
         events,
@@ -215,6 +231,7 @@ export class Agent {
       masquerade: p.masquerade.status(),
       routing: p.routing.status(),
       health: p.health.status(),
+      services: p.services.status(),
     };
   }
 
@@ -227,6 +244,8 @@ export class Agent {
         '/v1/status': () => this.status(),
         '/v1/maps': () => dp.summaries(),
         '/v1/health': () => healthRoute(this.parts.health),
+        '/v1/services': () => this.parts.services.serviceList(),
+        '/v1/lb': () => this.parts.services.lbList(),
       },
       prefix: {
         '/v1/maps/': (name) => dp.rows(name, { ifname: (i) => this.parts.devices.byIndex(i)?.name }),
@@ -264,6 +283,7 @@ export class Agent {
       watches: () => this.parts.store.watchStats(),
     });
     this.parts.l2.registerMetrics([metrics.registry]);
+    this.parts.services.registerMetrics([metrics.registry]);
     return [
       {
         name: 'metrics',

@@ -36,6 +36,12 @@ export interface AgentFlags {
   enableBpfMasquerade?: boolean;
   enableIpMasqAgent?: boolean;
   ipMasqAgentConfigPath?: string;
+  /** Socket LB. The CLI defaults it to true (Cilium's default); absent here means off, so that
+   * callers building flags in code never attach to a cgroup they did not name. */
+  bpfLbSock?: boolean;
+  cgroupRoot?: string;
+  bpfLbMapMax?: string;
+  bpfSockRevMapMax?: string;
 }
 
 export interface AgentConfig {
@@ -61,6 +67,24 @@ export interface AgentConfig {
   mtu: number;
   routing: { mode: 'native'; autoDirectNodeRoutes: boolean; nativeRoutingCidr: string | undefined };
   masquerade: { enabled: boolean; ipMasqAgentConfig: string | undefined };
+  services: {
+    socketLb: boolean;
+    cgroupRoot: string | undefined;
+    sizes: { services: number; backends: number; reverseNat: number; reverseSk: number };
+  };
+}
+
+/** Cilium's --bpf-lb-map-max default: 30,000 service ports with a backend each fit with room. */
+export const DEFAULT_LB_MAP_MAX = 65536;
+/** Cilium's --bpf-sock-rev-map-max default. */
+export const DEFAULT_SOCK_REV_MAP_MAX = 262144;
+
+function mapSize(text: string | undefined, fallback: number, flag: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1 << 24)
+    throw new Error(`${flag} "${text}": must be an integer 1..16777216`);
+  return n;
 }
 
 /** The kubelet's default --node-status-update-frequency. */
@@ -120,6 +144,8 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
     if (!m || Number(m[2]) > 65535) throw new Error(`--metrics-addr "${f.metricsAddr}": expected HOST:PORT`);
     metrics = { host: m[1] || '0.0.0.0', port: Number(m[2]) };
   }
+  const lbMax = mapSize(f.bpfLbMapMax, DEFAULT_LB_MAP_MAX, '--bpf-lb-map-max');
+  const sockRevMax = mapSize(f.bpfSockRevMapMax, DEFAULT_SOCK_REV_MAP_MAX, '--bpf-sock-rev-map-max');
   return {
     node: f.node,
     store: f.store,
@@ -156,6 +182,11 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
       ipMasqAgentConfig: f.enableIpMasqAgent
         ? (f.ipMasqAgentConfigPath ?? '/etc/config/ip-masq-agent')
         : undefined,
+    },
+    services: {
+      socketLb: f.bpfLbSock ?? false,
+      cgroupRoot: f.cgroupRoot,
+      sizes: { services: lbMax, backends: lbMax, reverseNat: lbMax, reverseSk: sockRevMax },
     },
   };
 }

@@ -6,6 +6,7 @@ import type { HealthStatus } from '../health/health-status.js';
 import type { MasqueradeStatus } from '../masquerade/module.js';
 import type { RoutingStatus } from '../routing/module.js';
 import type { L2Status } from '../l2announcer/module.js';
+import type { ServicesStatus } from '../services/module.js';
 import type { ModuleState } from './module.js';
 
 export interface MapSummary {
@@ -34,4 +35,5 @@ export interface AgentStatus {
   masquerade?: MasqueradeStatus;
   routing?: RoutingStatus;
   health?: HealthStatus;
+  services?: ServicesStatus;
 }

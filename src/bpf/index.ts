@@ -24,3 +24,4 @@ export {
   detachTc,
   queryTc,
 } from './tc.js';
+export { attachCgroupPinned, CgroupHook, type CgroupHookName, detachPinnedCgroup } from './cgroup.js';

@@ -51,6 +51,8 @@ export interface LoadOptions<S extends ObjectSpec> {
   /** Directory on a bpffs where the maps are pinned by name (created if missing). */
   pinDir: string;
   constants?: { [N in keyof S['constants']]?: bigint | number };
+  /** max_entries per map handle, overriding the size compiled into the object. */
+  maxEntries?: { [N in keyof S['maps']]?: number };
 }
 
 const WIDTH = { u8: 1, u32: 4, u64: 8 } as const;
@@ -62,6 +64,10 @@ export function loadObject<S extends ObjectSpec>(spec: S, opts: LoadOptions<S>):
     for (const [handle, c] of Object.entries(spec.constants)) {
       const value = (opts.constants as Record<string, bigint | number | undefined> | undefined)?.[handle];
       if (value !== undefined) object.setConstant(c.name, encodeConstant(spec.name, c, value));
+    }
+    for (const [handle, n] of Object.entries((opts.maxEntries ?? {}) as Record<string, number | undefined>)) {
+      const codec = spec.maps[handle];
+      if (codec && n !== undefined) object.setMaxEntries(codec.mapName, n);
     }
     const codecs = Object.values(spec.maps);
     object.pinMapsIn(

@@ -83,6 +83,7 @@ export const bpf = {
   mapMaxEntries: libbpf.func('uint32_t bpf_map__max_entries(const bpf_map *map)'),
   mapFlags: libbpf.func('uint32_t bpf_map__map_flags(const bpf_map *map)'),
   mapSetPinPath: libbpf.func('int bpf_map__set_pin_path(bpf_map *map, const char *path)'),
+  mapSetMaxEntries: libbpf.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max_entries)'),
   mapInitialValue: libbpf.func('void *bpf_map__initial_value(bpf_map *map, _Out_ size_t *psize)'),
 
   btfFindByNameKind: libbpf.func(

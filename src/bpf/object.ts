@@ -96,6 +96,22 @@ export class BpfObject {
     }
   }
 
+  /**
+   * Sizes a map before load (the agent's --bpf-lb-map-max and friends). A map already pinned
+   * with another size is incompatible: load then fails instead of silently keeping either size.
+   */
+  setMaxEntries(name: string, maxEntries: number): void {
+    this.#beforeLoad('set max_entries', name);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 0xffffffff)
+      throw new BpfError({
+        op: 'set max_entries',
+        object: name,
+        code: 'EINVAL',
+        message: `${JSON.stringify(maxEntries)}: must be an integer ≥ 1`,
+      });
+    check(bpf.mapSetMaxEntries(this.#findMap('set max_entries', name), maxEntries), 'set max_entries', name);
+  }
+
   load(): void {
     this.#beforeLoad('load', this.path);
     check(

@@ -53,6 +53,21 @@ export function registerAgent(program: Command): void {
     .option('--enable-bpf-masquerade', 'masquerade in eBPF instead of iptables (not built yet)')
     .option('--enable-ip-masq-agent', "also keep the ip-masq-agent config's nonMasqueradeCIDRs unmasqueraded")
     .option('--ip-masq-agent-config-path <file>', 'the ip-masq-agent config', '/etc/config/ip-masq-agent')
+    .option('--no-bpf-lb-sock', 'do not translate service addresses at connect()/sendmsg() (socket LB)')
+    .option(
+      '--cgroup-root <dir>',
+      'cgroup v2 directory socket LB attaches to (default: the cgroup2 mount; one is mounted if none)',
+    )
+    .option(
+      '--bpf-lb-map-max <n>',
+      'entries of each service map (waggle_lb4_services_v2 rows, backends, service IDs)',
+      '65536',
+    )
+    .option(
+      '--bpf-sock-rev-map-max <n>',
+      'entries of the socket-LB reverse map (waggle_lb4_reverse_sk)',
+      '262144',
+    )
     .action(async (opts: Omit<AgentFlags, 'store'>, cmd: Command) => {
       const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
       if (!store)

@@ -8,6 +8,7 @@ import { ENDPOINTS_MAP } from '../datapath/maps/endpoints.js';
 import { IPCACHE_MAP } from '../datapath/maps/ipcache.js';
 import { METRICS_MAP } from '../datapath/maps/metrics.js';
 import { bpfEndpointList, bpfIpcacheList, bpfMetricsList, type Listing } from './format-bpf.js';
+import { registerBpfLb } from './service.js';
 
 interface Opts {
   node?: string;
@@ -57,4 +58,5 @@ export function registerBpf(program: Command): void {
     `datapath packet and byte counts per reason and direction (${METRICS_MAP}), as \`cilium-dbg bpf metrics list\``,
     bpfMetricsList,
   );
+  registerBpfLb(bpf);
 }

@@ -15,6 +15,7 @@ import { registerApply } from './apply.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
+import { registerService } from './service.js';
 import { registerEndpoint } from './endpoint.js';
 import { registerExec } from './exec.js';
 import { registerHealth } from './health.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerDatapathDemo(program);
   registerAgent(program);
   registerStatus(program);
+  registerService(program);
   registerEndpoint(program);
   registerExec(program);
   registerMap(program);

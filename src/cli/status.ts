@@ -4,6 +4,7 @@ import { fetchEndpoints, fetchStatus, resolveSocket } from '../agent/api-client.
 import type { AgentStatus } from '../agent/status.js';
 import { allocatedAddresses } from '../endpoints/views.js';
 import { clusterHealthLine } from '../health/format.js';
+import { servicesLines } from '../services/status-lines.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -65,5 +66,6 @@ function datapathLines(s: AgentStatus): string[] {
     out.push(`Masquerading:     ${mode}${m.lastError ? ` (error: ${m.lastError})` : ''}`);
   }
   if (s.health) out.push(clusterHealthLine(s.health));
+  if (s.services) out.push(...servicesLines(s.services));
   return out;
 }

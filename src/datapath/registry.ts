@@ -4,8 +4,9 @@
 import type { AnyCodec, ObjectSpec } from '../bpf/loader.js';
 import { hostObject } from './objects/host.js';
 import { lxcObject } from './objects/lxc.js';
+import { sockObject } from './objects/sock.js';
 
-export const datapathObjects: readonly ObjectSpec[] = [hostObject, lxcObject];
+export const datapathObjects: readonly ObjectSpec[] = [hostObject, lxcObject, sockObject];
 
 /** Each map's codec once, by map name (a map shared by two objects is one map, pinned once). */
 export function mapCodecs(): Map<string, AnyCodec> {

@@ -120,6 +120,7 @@ function agentArgs(host: string, caps: Capabilities): string[] {
     ...(caps.agentOptions.has('--state-dir') ? ['--state-dir', agentStateDir(host)] : []),
     ...agentTimingArgs(caps),
     ...seedDatapathArgs(caps),
+    ...labSocketLbArgs(caps),
   ];
   const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length > 0 && caps.agentOptions.has('--node-labels'))
@@ -144,6 +145,16 @@ function seedDatapathArgs(caps: Capabilities): string[] {
     ['--enable-endpoint-routes'],
   ];
   return wanted.filter(([flag]) => caps.agentOptions.has(flag)).flat();
+}
+
+/**
+ * Socket LB off in the lab for now: its agents run under `ip netns exec`, which hides the host's
+ * cgroup2 mount, and the lab's nodes share one kernel — each needs its own cgroup subtree, mounted
+ * where the agent can see it, with its pods' processes in it (the kubelet's part). Until the lab
+ * makes those, no lab agent attaches to the host's root cgroup.
+ */
+function labSocketLbArgs(caps: Capabilities): string[] {
+  return caps.agentOptions.has('--no-bpf-lb-sock') ? ['--no-bpf-lb-sock'] : [];
 }
 
 /**

@@ -3,7 +3,8 @@
 // eth0 on br0 and eth1 on br1 — the seed's layout. Every link is created inside these
 // namespaces; processes started here are tracked by pid and killed only by pid.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { sh } from '../../src/testing/exec.js';
 import { TestNetns } from '../../src/testing/netns.js';
 
@@ -21,6 +22,24 @@ export class AgentLab {
   etcd: ChildProcess | undefined;
   etcdUrl = '';
   runDir = `/run/waggle-e2e-${process.pid}`;
+  /**
+   * The lab's own cgroup v2 subtree: each agent attaches socket LB to <cgroupRoot>/<node>, never
+   * to the host's root cgroup; pods' processes are put in their node's directory. The hierarchy
+   * is mounted again under /run because `ip netns exec` remounts /sys, hiding the host's cgroup2
+   * mount from the agents. Undefined when that fails (the agents then run with --no-bpf-lb-sock).
+   */
+  readonly cgroupMount = `/run/waggle-e2e-cg-${process.pid}`;
+  readonly cgroupRoot: string | undefined = (() => {
+    try {
+      mkdirSync(this.cgroupMount, { recursive: true });
+      sh('mount', ['-t', 'cgroup2', 'none', this.cgroupMount]);
+      const root = `${this.cgroupMount}/waggle-e2e-${process.pid}`;
+      mkdirSync(root);
+      return root;
+    } catch {
+      return undefined;
+    }
+  })();
 
   constructor() {
     for (const br of ['br0', 'br1']) {
@@ -98,6 +117,23 @@ export class AgentLab {
     this.sw.destroy();
     sh('umount', [`${this.runDir}/bpffs`], { allowFail: true });
     rmSync(this.runDir, { recursive: true, force: true });
+    if (this.cgroupRoot) removeCgroupTree(this.cgroupRoot);
+    // Never a recursive remove here: below the mount is the host's whole cgroup hierarchy.
+    if (sh('umount', [this.cgroupMount], { allowFail: true }).code === 0) rmdirSync(this.cgroupMount);
+  }
+}
+
+/** rmdir of a cgroup subtree, deepest first (cgroupfs refuses rm -r; a cgroup with a process stays). */
+export function removeCgroupTree(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir)) {
+    const sub = join(dir, e);
+    if (statSync(sub).isDirectory()) removeCgroupTree(sub);
+  }
+  try {
+    rmdirSync(dir);
+  } catch (err) {
+    console.error(`lab: cannot remove cgroup ${dir}: ${(err as Error).message}`);
   }
 }
 
@@ -132,6 +168,7 @@ export function agentArgv(lab: AgentLab, name: string, extra: string[] = []): st
     // Metrics read map occupancy from a sample; a short period lets tests scrape soon after a change.
     '--map-sample-interval',
     `${MAP_SAMPLE_MS}ms`,
+    ...(lab.cgroupRoot ? ['--cgroup-root', `${lab.cgroupRoot}/${name}`] : ['--no-bpf-lb-sock']),
     ...extra,
   ];
 }

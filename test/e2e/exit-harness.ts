@@ -82,6 +82,8 @@ export class ExitHarness {
       `${this.bpffs.dir}/exit-node`,
       '--api-socket',
       this.socket,
+      // Socket LB would attach to the host's cgroup2 root; this harness is about exit times.
+      '--no-bpf-lb-sock',
     ];
   }
 

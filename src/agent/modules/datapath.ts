@@ -22,6 +22,8 @@ export class DatapathModule implements AgentModule {
   #dp: HostDatapath | undefined;
   #timer: NodeJS.Timeout | undefined;
   #sampled: MapSummary[] = [];
+  /** Maps of other objects (bpf_sock's service maps), shown and sampled with the host's. */
+  #extra: Array<TypedMap<unknown, unknown>> = [];
 
   constructor(opts: DatapathModuleOptions) {
     this.#o = opts;
@@ -49,10 +51,19 @@ export class DatapathModule implements AgentModule {
     this.#timer = undefined;
     this.#dp?.close();
     this.#dp = undefined;
+    this.#extra = [];
   }
 
   #maps(): Array<TypedMap<unknown, unknown>> {
-    return Object.values(this.dp.maps) as Array<TypedMap<unknown, unknown>>;
+    return [...(Object.values(this.dp.maps) as Array<TypedMap<unknown, unknown>>), ...this.#extra];
+  }
+
+  /** Adds another object's maps to `map list|get`, status and metrics; returns their removal. */
+  registerMaps(maps: Array<TypedMap<unknown, unknown>>): () => void {
+    this.#extra = [...this.#extra.filter((m) => !maps.some((n) => n.name === m.name)), ...maps];
+    return () => {
+      this.#extra = this.#extra.filter((m) => !maps.includes(m));
+    };
   }
 
   /** Counts every map now (a user asked: `waggle map list`). */

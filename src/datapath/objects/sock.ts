@@ -1,0 +1,24 @@
+// bpf_sock.o: socket LB (cgroup connect4/sendmsg4/recvmsg4/getpeername4) and the service maps
+// it reads. Loaded once per agent; the programs are attached to the node's cgroup v2 directory.
+import type { ObjectSpec } from '../../bpf/loader.js';
+import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
+import { lb4ServicesCodec } from '../maps/lb4-services.js';
+import { lb4ReverseSkCodec } from '../maps/sock-revnat.js';
+
+export const sockObject = {
+  name: 'bpf_sock',
+  path: 'build/bpf/bpf_sock.o',
+  maps: {
+    services: lb4ServicesCodec,
+    backends: lb4BackendsCodec,
+    reverseNat: lb4ReverseNatCodec,
+    reverseSk: lb4ReverseSkCodec,
+  },
+  programs: {
+    connect4: 'sock4_connect',
+    sendmsg4: 'sock4_sendmsg',
+    recvmsg4: 'sock4_recvmsg',
+    getpeername4: 'sock4_getpeername',
+  },
+  constants: {},
+} as const satisfies ObjectSpec;

@@ -1,0 +1,104 @@
+// Services × EndpointSlices → the frontends this node serves, each with its backends (pure: no
+// store, maps or clock). A frontend is one address:port/protocol of a Service port: its
+// ClusterIP, each IPv4 LoadBalancer ingress IP, each externalIP — as Cilium makes one frontend
+// per address (pkg/loadbalancer). NodePort frontends are not made yet.
+import { SLICE_SERVICE_LABEL, type EndpointSlice } from '../api/endpoint-slice.js';
+import type { Service } from '../api/service.js';
+import { parseAddr } from '../lib/ip.js';
+import { backendsFor, type DesiredBackend, type Protocol } from './backends.js';
+
+/** Cilium's service types as `service list` prints them. */
+export type FrontendType = 'ClusterIP' | 'LoadBalancer' | 'ExternalIPs';
+
+export interface DesiredFrontend {
+  /** "<namespace>/<name>" of the Service. */
+  service: string;
+  /** The Service port's name ('' when unnamed). */
+  portName: string;
+  type: FrontendType;
+  address: string;
+  port: number;
+  proto: Protocol;
+  backends: DesiredBackend[];
+}
+
+/** `addr:port/PROTO`: a frontend's or backend's identity (IDs are allocated per this string). */
+export const l3n4 = (a: { address: string; port: number; proto: string }) =>
+  `${a.address}:${a.port}/${a.proto}`;
+
+const isIpv4 = (s: string | undefined): s is string => s !== undefined && parseAddr(s)?.family === 4;
+
+function frontendAddresses(svc: Service): Array<{ type: FrontendType; address: string }> {
+  const spec = svc.spec;
+  if (spec.type === 'ExternalName') return [];
+  const out: Array<{ type: FrontendType; address: string }> = [];
+  const cluster = new Set([spec.clusterIP, ...(spec.clusterIPs ?? [])].filter(isIpv4));
+  for (const address of cluster) out.push({ type: 'ClusterIP', address });
+  if (spec.type === 'LoadBalancer')
+    for (const ing of svc.status?.loadBalancer?.ingress ?? [])
+      if (isIpv4(ing.ip)) out.push({ type: 'LoadBalancer', address: ing.ip });
+  for (const address of spec.externalIPs ?? [])
+    if (isIpv4(address)) out.push({ type: 'ExternalIPs', address });
+  return out;
+}
+
+/** The slices of each Service, by "<namespace>/<service name>" (their kubernetes.io/service-name label). */
+export function slicesByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
+  const out = new Map<string, EndpointSlice[]>();
+  for (const s of slices) {
+    const name = s.metadata.labels?.[SLICE_SERVICE_LABEL];
+    if (!name) continue;
+    const key = `${s.metadata.namespace ?? 'default'}/${name}`;
+    out.set(key, [...(out.get(key) ?? []), s]);
+  }
+  return out;
+}
+
+/**
+ * Every frontend of every Service, sorted by frontend. Two Services claiming the same
+ * address:port/protocol: the older one (then the one first by name) keeps it and the other is
+ * reported, as an API server would never allow it but a hand-written store can.
+ */
+export function desiredFrontends(
+  services: readonly Service[],
+  slices: readonly EndpointSlice[],
+): { frontends: DesiredFrontend[]; conflicts: string[] } {
+  const bySvc = slicesByService(slices);
+  const byFrontend = new Map<string, DesiredFrontend>();
+  const conflicts: string[] = [];
+  const ordered = [...services].sort(
+    (a, b) =>
+      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+      svcKey(a).localeCompare(svcKey(b)),
+  );
+  for (const svc of ordered) {
+    const key = svcKey(svc);
+    const mine = bySvc.get(key) ?? [];
+    for (const p of svc.spec.ports ?? []) {
+      const portName = p.name ?? '';
+      const backends = backendsFor(mine, portName, p.protocol);
+      for (const { type, address } of frontendAddresses(svc)) {
+        const fe: DesiredFrontend = {
+          service: key,
+          portName,
+          type,
+          address,
+          port: p.port,
+          proto: p.protocol,
+          backends,
+        };
+        const id = l3n4(fe);
+        const held = byFrontend.get(id);
+        if (held) {
+          conflicts.push(`service "${key}": frontend ${id} is already service "${held.service}"'s; ignored`);
+          continue;
+        }
+        byFrontend.set(id, fe);
+      }
+    }
+  }
+  const frontends = [...byFrontend.values()].sort((a, b) => l3n4(a).localeCompare(l3n4(b)));
+  return { frontends, conflicts };
+}
+
+const svcKey = (s: Service) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
