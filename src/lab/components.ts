@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { sh } from '../testing/exec.js';
 import { agentTimingArgs } from './agent-timings.js';
+import { labAgentCgroupRoot } from './cgroup-view.js';
 import {
   agentSocket,
   agentStateDir,
@@ -120,7 +121,7 @@ function agentArgs(host: string, caps: Capabilities): string[] {
     ...(caps.agentOptions.has('--state-dir') ? ['--state-dir', agentStateDir(host)] : []),
     ...agentTimingArgs(caps),
     ...seedDatapathArgs(caps),
-    ...labSocketLbArgs(caps),
+    ...labSocketLbArgs(host, caps),
   ];
   const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length > 0 && caps.agentOptions.has('--node-labels'))
@@ -148,12 +149,12 @@ function seedDatapathArgs(caps: Capabilities): string[] {
 }
 
 /**
- * Socket LB off in the lab for now: its agents run under `ip netns exec`, which hides the host's
- * cgroup2 mount, and the lab's nodes share one kernel — each needs its own cgroup subtree, mounted
- * where the agent can see it, with its pods' processes in it (the kubelet's part). Until the lab
- * makes those, no lab agent attaches to the host's root cgroup.
+ * Socket LB on the node's own cgroup subtree, where its kubelet puts the pods and `lab exec` puts
+ * the node's commands (seed 001 curls a ClusterIP from `server`): the lab's nodes share one
+ * kernel, so each agent attaches to its subtree only, never to the host's root cgroup.
  */
-function labSocketLbArgs(caps: Capabilities): string[] {
+function labSocketLbArgs(host: string, caps: Capabilities): string[] {
+  if (caps.agentOptions.has('--cgroup-root')) return ['--cgroup-root', labAgentCgroupRoot(host)];
   return caps.agentOptions.has('--no-bpf-lb-sock') ? ['--no-bpf-lb-sock'] : [];
 }
 

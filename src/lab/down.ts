@@ -5,10 +5,11 @@ import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from '../testing/exec.js';
 import { removeBpffs } from './bpffs.js';
+import { removeLabCgroupView } from './cgroup-view.js';
 import { loadComponents, markerOf } from './components.js';
 import { listNetns, removeTopology } from './network.js';
 import { removeKubeletState } from './kubelet/teardown.js';
-import { agentSocket, KUBELET_DIR, PID_DIR, STATE_DIR, SUPERVISOR_PID } from './paths.js';
+import { agentSocket, KUBELET_DIR, LAB_CGROUP_VIEW, PID_DIR, STATE_DIR, SUPERVISOR_PID } from './paths.js';
 import { cmdlineOf, pidFile, readPid, stopProcess } from './procs.js';
 import { requireRoot } from './root.js';
 import { SUPERVISOR_MARKER } from './up.js';
@@ -53,6 +54,7 @@ async function stopProcesses(say: (s: string) => void): Promise<void> {
 export async function labDown(say: (s: string) => void): Promise<void> {
   requireRoot('down');
   await stopProcesses(say);
+  if (removeLabCgroupView()) say(`${LAB_CGROUP_VIEW} unmounted`);
   await removeKubeletState(KUBELET_DIR, say);
   removeTopology(say);
   const unmounted = removeBpffs();

@@ -52,3 +52,6 @@ export function cniBinDir(node: string): string {
 export function cniConfDir(node: string): string {
   return join(STATE_DIR, 'cni', node, 'net.d');
 }
+
+/** The lab's cgroup subtree bound where the lab agents see it (cgroup-view.ts); not under STATE_DIR. */
+export const LAB_CGROUP_VIEW = '/run/waggle/lab-cgroup';

@@ -12,11 +12,13 @@ import {
   planComponents,
   saveComponents,
 } from './components.js';
+import { ensureLabCgroupView } from './cgroup-view.js';
 import { prepareKubelets } from './kubelet/prepare.js';
 import { ensureTopology } from './network.js';
 import {
   agentSocket,
   ETCD_SOCKET,
+  LAB_CGROUP_VIEW,
   LOG_DIR,
   PID_DIR,
   REPO_ROOT,
@@ -103,6 +105,8 @@ export async function labUp(say: (s: string) => void): Promise<void> {
   for (const c of components)
     if (c.component === 'agent') mkdirSync(join(agentSocket(c.host), '..'), { recursive: true });
   prepareKubelets(components, (l) => say(`      ${l}`));
+  const agentHosts = components.filter((c) => c.component === 'agent').map((c) => c.host);
+  if (ensureLabCgroupView(agentHosts)) say(`      cgroup subtree of the nodes bound at ${LAB_CGROUP_VIEW}`);
   const changed = JSON.stringify(loadComponents()) !== JSON.stringify(components);
   let existing = supervisorPid();
   if (existing !== undefined && changed) {

@@ -158,6 +158,19 @@ describe('lab workloads', { concurrency: false }, () => {
     assert.ok(pod.spec.nodeName === 'node-0' || pod.spec.nodeName === 'node-1', 'not on the tainted server');
     const page = ok(['lab', 'exec', 'server', '--', 'curl', '-s', '-m', '5', `http://${ip}/`]);
     assert.match(page, /<title>Welcome to nginx!<\/title>/);
+    // The ClusterIP, translated by socket LB on the node's cgroup subtree (server's own curl and a
+    // pod's): seed 001's `curl 10.96.79.80`.
+    const cip = ok(['get', 'svc', 'nginx', '-o', 'jsonpath={.spec.clusterIP}']).trim();
+    assert.match(cip, /^10\.(9[6-9]|1[01][0-9])\./, 'a ClusterIP from 10.96.0.0/12');
+    const viaService = await waitFor('curl <ClusterIP> from server', 20_000, () => {
+      const r = waggle(['lab', 'exec', 'server', '--', 'curl', '-s', '-m', '3', `http://${cip}/`]);
+      return r.code === 0 && r.stdout.includes('Welcome to nginx!') ? r.stdout : undefined;
+    });
+    assert.match(viaService, /<title>Welcome to nginx!<\/title>/);
+    assert.match(
+      ok(['exec', 'netpod', '--', 'curl', '-s', '-m', '3', `http://${cip}/`]),
+      /Welcome to nginx!/,
+    );
     const slice = slices('nginx')[0] as SliceJson;
     assert.deepEqual(
       slice.ports?.map((p) => p.port),

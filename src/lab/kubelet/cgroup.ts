@@ -4,10 +4,12 @@
 // /sys/fs/cgroup/unified, a pure v2 host at /sys/fs/cgroup; /proc/self/mounts says which.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LAB_CGROUP_VIEW } from '../paths.js';
 
 export function cgroup2Mount(): string {
   const lines = readFileSync('/proc/self/mounts', 'utf8').split('\n');
-  const m = lines.map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2');
+  // The lab's own bind of its subtree (cgroup-view.ts) is a cgroup2 mount too, but not the root.
+  const m = lines.map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2' && f[1] !== LAB_CGROUP_VIEW);
   if (!m) throw new Error('cgroup2: not mounted (looked in /proc/self/mounts)');
   return m[1] as string;
 }
