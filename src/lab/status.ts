@@ -31,10 +31,11 @@ export function labStatus(say: (s: string) => void): boolean {
   const sup = supervisorPid();
   say(`supervisor: ${sup !== undefined ? `running, pid ${sup}` : 'not running'}`);
   const statuses = componentStatuses();
+  const width = Math.max(16, ...statuses.map((s) => s.id.length));
   for (const s of statuses) {
     const host = s.id.replace(/^(agent|operator|etcd)-/, '');
     const api = s.id.startsWith('agent-') ? `  api ${agentSocket(host)}` : '';
-    say(`  ${s.id.padEnd(16)} ${s.state.padEnd(8)} ${s.pid !== undefined ? `pid ${s.pid}` : ''}${api}`);
+    say(`  ${s.id.padEnd(width)} ${s.state.padEnd(8)} ${s.pid !== undefined ? `pid ${s.pid}` : ''}${api}`);
   }
   return problems.length === 0 && sup !== undefined && statuses.every((s) => s.state !== 'down');
 }
