@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Per-device data. One object serves every device it is attached to, so what Cilium compiles
- * in per device (THIS_INTERFACE_MAC) is a map entry here, keyed by ifindex, filled by the agent.
+ * in per device (THIS_INTERFACE_MAC, IPV4_MASQUERADE) is a map entry here, keyed by ifindex,
+ * filled by the agent. An ifindex in this map is a native device: bpf_lxc's FIB redirect only
+ * ever sends a pod's packet straight to one of these.
  */
 #ifndef WAGGLE_DEVICES_H
 #define WAGGLE_DEVICES_H
@@ -12,6 +14,7 @@
 struct device_info {
 	__u8 mac[ETH_ALEN];
 	__u8 pad[2];	/* explicit, so the value has no implicit padding */
+	__be32 ipv4;	/* the address pods' traffic is masqueraded to here; 0: none */
 };
 
 #define DEVICES_MAP_SIZE 256

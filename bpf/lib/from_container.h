@@ -5,8 +5,9 @@
  * from_container, on the lxc's tc ingress (packets leaving the pod), dispatches on ethertype:
  *   ARP   answered with the lxc MAC for any target but the pod's own IP (Cilium's
  *         tail_handle_arp: a pod may still use an old gateway after an agent restart)
- *   IPv4  source anti-spoofing, then local delivery to another endpoint on this node, else the
- *         kernel routes it ("to-stack")
+ *   IPv4  source anti-spoofing, then local delivery to another endpoint on this node, else
+ *         with eBPF host routing a FIB redirect to a native device (fib.h, "to-network"),
+ *         else the kernel routes it ("to-stack")
  *   IPv6, 802.1Q/802.1ad  to the kernel, for now
  *   other DROP_UNKNOWN_L3
  */
@@ -22,6 +23,7 @@
 #include "arp.h"
 #include "drop.h"
 #include "eps.h"
+#include "fib.h"
 #include "ipcache.h"
 #include "lxc.h"
 #include "trace.h"
@@ -53,25 +55,6 @@ static __always_inline int handle_lxc_arp(struct __sk_buff *skb)
 	return arp_respond(skb, mac, &req);
 }
 
-/* Into another local pod: MACs rewritten, TTL − 1, then straight into the pod's netns
- * (bpf_redirect_peer: the peer of its lxc device, skipping the host stack). */
-static __always_inline int ipv4_local_delivery(struct __sk_buff *skb, const struct iphdr *ip,
-					       const struct endpoint_info *ep, struct notify_meta *m)
-{
-	__u32 ifindex = ep->ifindex;
-	int ret;
-
-	m->dst_id = ep->lxc_id;
-	m->ifindex = ifindex;
-	ret = ipv4_l2_to_endpoint(skb, ep);
-	if (ret == 0)
-		ret = ipv4_dec_ttl(skb, ip);
-	if (ret < 0)
-		return ret;
-	send_trace_notify(skb, TRACE_TO_LXC, m);
-	return bpf_redirect_peer(ifindex, 0);
-}
-
 static __always_inline int handle_ipv4_from_lxc(struct __sk_buff *skb)
 {
 	struct notify_meta m = { .src_label = own_identity(), .ifindex = interface_ifindex };
@@ -96,6 +79,18 @@ static __always_inline int handle_ipv4_from_lxc(struct __sk_buff *skb)
 		if (ret < 0)
 			return drop_packet_ext(skb, -ret, METRIC_EGRESS, &m);
 		return ret;
+	}
+	if (ip.ttl > 1 && host_routing_enabled()) {
+		__u32 oif = 0;
+
+		ret = fib_redirect_v4(skb, &ip, &oif);
+		if (ret < 0)
+			return drop_packet_ext(skb, -ret, METRIC_EGRESS, &m);
+		if (ret != FIB_PASS) {
+			m.ifindex = oif;
+			send_trace_notify(skb, TRACE_TO_NETWORK, &m);
+			return ret;
+		}
 	}
 	send_trace_notify(skb, TRACE_TO_STACK, &m);
 	return TC_ACT_OK;

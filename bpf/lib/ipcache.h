@@ -13,6 +13,7 @@
 #define IDENTITY_UNKNOWN 0
 #define IDENTITY_HOST 1
 #define IDENTITY_WORLD 2
+#define IDENTITY_REMOTE_NODE 6
 
 /* prefixlen counts the bits after itself: cluster_id, pad1 and family are 32 static bits. */
 #define IPCACHE_STATIC_PREFIX 32

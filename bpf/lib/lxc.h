@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "drop.h"
 #include "eps.h"
+#include "trace.h"
 
 #define IPV4_TTL_OFF (ETH_HLEN + 8)
 #define IPV4_CSUM_OFF (ETH_HLEN + 10)
@@ -54,6 +55,26 @@ static __always_inline int ipv4_dec_ttl(struct __sk_buff *skb, const struct iphd
 	    bpf_l3_csum_replace(skb, IPV4_CSUM_OFF, from, to, 2) < 0)
 		return -DROP_WRITE_ERROR;
 	return 0;
+}
+
+/* Into a local pod that the kernel has not routed to: MACs rewritten, TTL − 1, then straight
+ * into the pod's netns (bpf_redirect_peer: the peer of its lxc device, skipping the host stack
+ * and the lxc's egress). Used by bpf_lxc (pod to pod) and by from_netdev (eBPF host routing). */
+static __always_inline int ipv4_local_delivery(struct __sk_buff *skb, const struct iphdr *ip,
+					       const struct endpoint_info *ep, struct notify_meta *m)
+{
+	__u32 ifindex = ep->ifindex;
+	int ret;
+
+	m->dst_id = ep->lxc_id;
+	m->ifindex = ifindex;
+	ret = ipv4_l2_to_endpoint(skb, ep);
+	if (ret == 0)
+		ret = ipv4_dec_ttl(skb, ip);
+	if (ret < 0)
+		return ret;
+	send_trace_notify(skb, TRACE_TO_LXC, m);
+	return bpf_redirect_peer(ifindex, 0);
 }
 
 #endif

@@ -2,6 +2,13 @@
 /* What from_netdev does with a frame arriving on a native device: dispatch on the ethertype.
  * A header (not the body of from_netdev itself) so that test and benchmark programs can run
  * exactly this logic.
+ *   ARP   L2 announcements (l2_responder.h)
+ *   IPv4  with eBPF masquerading, a reply to a masqueraded flow (addressed to this device's
+ *         masquerade address) gets its pod's address and port back (nat.h); then, with eBPF
+ *         host routing, a packet for a local pod goes straight into it (bpf_redirect_peer).
+ *         Everything else — traffic to the node itself, to anything not a local pod — goes to
+ *         the kernel untouched.
+ *   other to the kernel
  */
 #ifndef WAGGLE_NETDEV_H
 #define WAGGLE_NETDEV_H
@@ -11,8 +18,54 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include "devices.h"
 #include "drop.h"
+#include "eps.h"
+#include "fib.h"
+#include "ipcache.h"
 #include "l2_responder.h"
+#include "lxc.h"
+#include "masq_config.h"
+#include "nat.h"
+
+static __always_inline int handle_netdev_ipv4(struct __sk_buff *skb)
+{
+	struct notify_meta m = { .ifindex = skb->ifindex };
+	const struct endpoint_info *ep;
+	const struct device_info *dev;
+	struct iphdr ip;
+	int routing = host_routing_enabled(), ret;
+
+	if (!enable_bpf_masquerade && !routing)
+		return TC_ACT_OK;
+	if (ipv4_load(skb, &ip) < 0)
+		return TC_ACT_OK;
+	if (enable_bpf_masquerade) {
+		dev = device_lookup(skb->ifindex);
+		if (dev && dev->ipv4 && ip.daddr == dev->ipv4) {
+			ret = snat_v4_ingress(skb, &ip);
+			if (ret < 0)
+				return drop_packet_ext(skb, -ret, METRIC_INGRESS, &m);
+			if (ret == 0)
+				return TC_ACT_OK;	/* for the node itself */
+			if (ipv4_load(skb, &ip) < 0)
+				return TC_ACT_OK;
+		}
+	}
+	if (!routing || ip.ttl <= 1)
+		return TC_ACT_OK;
+	ep = lookup_ip4_endpoint(ip.daddr);
+	if (!ep || !endpoint_is_deliverable(ep))
+		return TC_ACT_OK;
+	if (trace_events_enabled()) {
+		m.src_label = ipcache_identity4(ip.saddr);
+		m.dst_label = ep->sec_id;
+	}
+	ret = ipv4_local_delivery(skb, &ip, ep, &m);
+	if (ret < 0)
+		return drop_packet_ext(skb, -ret, METRIC_INGRESS, &m);
+	return ret;
+}
 
 static __always_inline int handle_netdev(struct __sk_buff *skb)
 {
@@ -34,6 +87,8 @@ static __always_inline int handle_netdev(struct __sk_buff *skb)
 		if (ret < 0)
 			return drop_packet(skb, -ret, METRIC_INGRESS);
 		return ret;
+	case bpf_htons(ETH_P_IP):
+		return handle_netdev_ipv4(skb);
 	default:
 		return TC_ACT_OK;
 	}

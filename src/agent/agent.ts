@@ -1,16 +1,17 @@
 // `waggle agent`: the node agent as a list of modules (module.ts), started in this order and
 // stopped in reverse:
 //   store      the store connection and the informers (one list+watch per kind it needs)
-//   datapath   bpf_host.o loaded, maps pinned, occupancy sampled
+//   datapath   bpf_host.o loaded, maps pinned, occupancy sampled, host routing chosen
 //   liveness   AgentLiveness for the datapath
-//   devices    from_netdev on the selected native devices
+//   devices    from_netdev (and with eBPF masquerading to_netdev) on the selected native devices
 //   node       this node's Node object and its Ready heartbeat
 //   l2         L2 announcements: elections, the responder map, gratuitous ARP
 //   endpoint-objects  CiliumEndpoint/CiliumNode writes, queued and retried
 //   endpoints  pods: waggle_host, pod IPAM, the CNI plugin's ADD/DEL, bpf_lxc, the health endpoint
 //   ipcache    the cluster's nodes and pods in waggle_ipcache
 //   routing    node routes (--auto-direct-node-routes)
-//   masquerade iptables masquerading of pod traffic leaving the cluster
+//   masquerade masquerading of pod traffic leaving the cluster: iptables rules, or (eBPF) the
+//              ip-masq-agent's prefixes in waggle_ipmasq_v4
 //   services   Services × EndpointSlices → the service maps; socket LB on the node's cgroup
 //   health     cluster health probes, and the :4240 listener other nodes probe
 //   events     the datapath's ring buffer → `waggle monitor`
@@ -75,10 +76,23 @@ export class Agent {
   constructor(cfg: AgentConfig, extra: AgentModule[] = []) {
     this.cfg = cfg;
     const store = new StoreModule(cfg.store, logOf('store'));
+    const bpfMasq = cfg.masquerade.enabled && cfg.masquerade.mode === 'bpf';
     const datapath = new DatapathModule({
       objPath: OBJECT,
       pinDir: cfg.pinDir,
       maxLivenessNs: BigInt(Math.round(cfg.leaseDurationMs * 1e6)),
+      ...(bpfMasq
+        ? {
+            masquerade: {
+              ...(cfg.routing.nativeRoutingCidr ? { nativeRoutingCidr: cfg.routing.nativeRoutingCidr } : {}),
+              ipMasqAgent: cfg.masquerade.ipMasqAgentConfig !== undefined,
+            },
+          }
+        : {}),
+      hostRouting: {
+        legacyRequested: cfg.routing.hostLegacyRouting,
+        masquerade: cfg.masquerade.enabled ? cfg.masquerade.mode : 'disabled',
+      },
       sampleMs: cfg.mapSampleMs,
       log: logOf('datapath'),
     });
@@ -90,6 +104,7 @@ export class Agent {
     });
     const devices = new DevicesModule({
       program: () => datapath.dp.fromNetdev,
+      ...(bpfMasq ? { egressProgram: () => datapath.dp.toNetdev } : {}),
       devicesMap: () => datapath.dp.devices,
       patterns: cfg.devicePatterns,
       log: logOf('devices'),
@@ -147,6 +162,9 @@ export class Agent {
     });
     const masquerade = new MasqueradeModule({
       enabled: cfg.masquerade.enabled,
+      mode: cfg.masquerade.mode,
+      ipmasq: () => datapath.dp.ipmasq,
+      devices: () => devices.selected.map((d) => d.name),
       podCidr: () => pods.endpoints.status().podCidr,
       nativeRoutingCidr: cfg.routing.nativeRoutingCidr,
       ...(cfg.masquerade.ipMasqAgentConfig ? { ipMasqAgentConfig: cfg.masquerade.ipMasqAgentConfig } : {}),

@@ -137,3 +137,40 @@ describe('waggle agent with a bad flag (real CLI)', () => {
     assert.equal(sh('test', ['-e', sock], { allowFail: true }).code, 1, 'no API socket created');
   });
 });
+
+describe('--enable-bpf-masquerade, --enable-host-legacy-routing', () => {
+  it('defaults: iptables masquerading, legacy host routing', () => {
+    const cfg = parseAgentFlags(base, () => {});
+    assert.equal(cfg.masquerade.mode, 'iptables');
+    assert.equal(cfg.routing.hostLegacyRouting, true);
+  });
+
+  it('eBPF masquerading with the native routing CIDR; host routing as Go booleans', () => {
+    const cfg = parseAgentFlags(
+      {
+        ...base,
+        enableBpfMasquerade: true,
+        ipv4NativeRoutingCidr: '10.200.0.0/16',
+        enableHostLegacyRouting: 'false',
+      },
+      () => {},
+    );
+    assert.equal(cfg.masquerade.mode, 'bpf');
+    assert.equal(cfg.routing.hostLegacyRouting, false);
+    assert.equal(
+      parseAgentFlags({ ...base, enableHostLegacyRouting: 'true' }, () => {}).routing.hostLegacyRouting,
+      true,
+    );
+  });
+
+  it('bad values name the flag', () => {
+    assert.throws(
+      () => parseAgentFlags({ ...base, enableBpfMasquerade: true }, () => {}),
+      /^Error: --enable-bpf-masquerade: needs --ipv4-native-routing-cidr/,
+    );
+    assert.throws(
+      () => parseAgentFlags({ ...base, enableHostLegacyRouting: 'maybe' }, () => {}),
+      /^Error: --enable-host-legacy-routing "maybe": must be true or false$/,
+    );
+  });
+});

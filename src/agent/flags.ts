@@ -34,6 +34,8 @@ export interface AgentFlags {
   /** commander's --no-enable-ipv4-masquerade gives false; absent means Cilium's default, true. */
   enableIpv4Masquerade?: boolean;
   enableBpfMasquerade?: boolean;
+  /** Cilium's --enable-host-legacy-routing: true (default) or "false" for eBPF host routing. */
+  enableHostLegacyRouting?: boolean | string;
   enableIpMasqAgent?: boolean;
   ipMasqAgentConfigPath?: string;
   /** Socket LB. The CLI defaults it to true (Cilium's default); absent here means off, so that
@@ -65,8 +67,14 @@ export interface AgentConfig {
   endpointRoutes: boolean;
   stateDir: string;
   mtu: number;
-  routing: { mode: 'native'; autoDirectNodeRoutes: boolean; nativeRoutingCidr: string | undefined };
-  masquerade: { enabled: boolean; ipMasqAgentConfig: string | undefined };
+  routing: {
+    mode: 'native';
+    autoDirectNodeRoutes: boolean;
+    nativeRoutingCidr: string | undefined;
+    /** --enable-host-legacy-routing; false asks for eBPF host routing (used if the kernel can). */
+    hostLegacyRouting: boolean;
+  };
+  masquerade: { enabled: boolean; mode: 'iptables' | 'bpf'; ipMasqAgentConfig: string | undefined };
   services: {
     socketLb: boolean;
     cgroupRoot: string | undefined;
@@ -106,6 +114,14 @@ export function parseLabels(text: string | undefined, flag = '--node-labels'): R
   return out;
 }
 
+/** A boolean flag given as `--flag`, `--flag=true` or `--flag=false` (Go's flag syntax, as Cilium's). */
+export function parseBool(v: boolean | string, flag: string): boolean {
+  if (typeof v === 'boolean') return v;
+  if (/^(true|1)$/i.test(v)) return true;
+  if (/^(false|0)$/i.test(v)) return false;
+  throw new Error(`${flag} "${v}": must be true or false`);
+}
+
 export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): AgentConfig {
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(f.node))
     throw new Error(`--node "${f.node}": not a valid node name`);
@@ -134,10 +150,14 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   const nativeCidr = f.ipv4NativeRoutingCidr;
   if (nativeCidr !== undefined && !parsePrefix(nativeCidr).ok)
     throw new Error(`--ipv4-native-routing-cidr "${nativeCidr}": not an IPv4 CIDR`);
-  if (f.enableBpfMasquerade)
+  const masquerade = f.enableIpv4Masquerade ?? true;
+  const bpfMasquerade = f.enableBpfMasquerade ?? false;
+  // As Cilium's daemon: eBPF masquerading must know which destinations are pod-routable.
+  if (bpfMasquerade && masquerade && nativeCidr === undefined)
     throw new Error(
-      '--enable-bpf-masquerade: eBPF masquerading is not built yet; the iptables one is on by default',
+      '--enable-bpf-masquerade: needs --ipv4-native-routing-cidr (the destinations that keep pod addresses)',
     );
+  const hostLegacyRouting = parseBool(f.enableHostLegacyRouting ?? true, '--enable-host-legacy-routing');
   let metrics: AgentConfig['metrics'];
   if (f.metricsAddr) {
     const m = /^(.*):(\d+)$/.exec(f.metricsAddr);
@@ -176,9 +196,11 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
       mode: 'native',
       autoDirectNodeRoutes: f.autoDirectNodeRoutes ?? false,
       nativeRoutingCidr: nativeCidr,
+      hostLegacyRouting,
     },
     masquerade: {
-      enabled: f.enableIpv4Masquerade ?? true,
+      enabled: masquerade,
+      mode: bpfMasquerade ? 'bpf' : 'iptables',
       ipMasqAgentConfig: f.enableIpMasqAgent
         ? (f.ipMasqAgentConfigPath ?? '/etc/config/ip-masq-agent')
         : undefined,

@@ -46,6 +46,18 @@ export class AgentMetrics {
         for (const m of source.maps()) this.set({ map: m.name }, m.maxEntries);
       },
     });
+    // Cilium's cilium_bpf_map_pressure: fill level 0..1, the one to alert on for LRU maps such as
+    // waggle_snat_v4_external, which evict live flows' entries instead of failing when full.
+    new Gauge({
+      name: 'waggle_bpf_map_pressure',
+      help: 'Fill level (entries / max_entries) of each BPF map of the agent (sampled)',
+      labelNames: ['map_name'],
+      registers,
+      collect() {
+        for (const m of source.maps())
+          if (m.maxEntries > 0) this.set({ map_name: m.name }, m.entries / m.maxEntries);
+      },
+    });
     const watches = source.watches;
     if (watches) {
       new Counter({

@@ -25,7 +25,8 @@ export interface AgentStatus {
   node: string;
   modules: Array<{ name: string; state: ModuleState }>;
   store: { url: string; watching: string[] };
-  datapath: { pinDir: string; maps: MapSummary[] };
+  /** hostRouting is absent from agents built before eBPF host routing. */
+  datapath: { pinDir: string; maps: MapSummary[]; hostRouting?: { mode: 'BPF' | 'Legacy'; reason?: string } };
   devices: Array<{ name: string; ifindex: number; mac: string; addresses: string[] }>;
   liveness: { ageMs: number | null; intervalMs: number; maxMs: number };
   l2: L2Status;

@@ -5,6 +5,7 @@ export { BpfMap, type MapInfo, MapType, UpdateFlags } from './map.js';
 export { enterNetns, withNetns } from './netns.js';
 export { BpfObject } from './object.js';
 export { PacketSocket } from './packet-socket.js';
+export { type BpfHelperName, probeHelper, ProgType } from './probe.js';
 export { DEFAULT_MAX_RECORDS, RingBufReader } from './ringbuf.js';
 export {
   BpfProgram,

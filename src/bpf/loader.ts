@@ -70,6 +70,8 @@ export function loadObject<S extends ObjectSpec>(spec: S, opts: LoadOptions<S>):
       if (codec && n !== undefined) object.setMaxEntries(codec.mapName, n);
     }
     const codecs = Object.values(spec.maps);
+    // Before load: afterwards a reused pinned map carries its creator's BTF ids (TypedMap.check).
+    for (const codec of codecs) TypedMap.check(object, codec);
     object.pinMapsIn(
       opts.pinDir,
       codecs.map((c) => c.mapName),
@@ -77,7 +79,7 @@ export function loadObject<S extends ObjectSpec>(spec: S, opts: LoadOptions<S>):
     object.load();
     const maps: Record<string, TypedMap<unknown, unknown>> = {};
     for (const [handle, codec] of Object.entries(spec.maps))
-      maps[handle] = TypedMap.fromObject(object, codec);
+      maps[handle] = TypedMap.fromObject(object, codec, { checked: true });
     const programs: Record<string, BpfProgram> = {};
     for (const [handle, name] of Object.entries(spec.programs)) programs[handle] = object.program(name);
     return {

@@ -125,6 +125,7 @@ export const bpf = {
 
   progTestRun: libbpf.func('int bpf_prog_test_run_opts(int prog_fd, _Inout_ bpf_test_run_opts *opts)'),
   setPrint: libbpf.func('void *libbpf_set_print(void *fn)'),
+  probeHelper: libbpf.func('int libbpf_probe_bpf_helper(int prog_type, int helper_id, const void *opts)'),
 };
 
 export const c = {

@@ -19,11 +19,24 @@ export class TypedMap<K, V> {
   }
 
   /** The codec's map in an object (sizes and, if the object has BTF, the layout checked). */
-  static fromObject<K, V>(obj: BpfObject, codec: Codec<K, V>): TypedMap<K, V> {
+  static fromObject<K, V>(
+    obj: BpfObject,
+    codec: Codec<K, V>,
+    opts: { checked?: boolean } = {},
+  ): TypedMap<K, V> {
+    if (!opts.checked) TypedMap.check(obj, codec);
+    return new TypedMap(obj.map(codec.mapName), codec);
+  }
+
+  /**
+   * Checks the codec against the object's own definition and BTF. Run it before load when maps
+   * may be reused from pins: libbpf then replaces the map's BTF type ids with the pinned map's,
+   * which name types in the BTF of whichever object created the map, not this one's.
+   */
+  static check<K, V>(obj: BpfObject, codec: Codec<K, V>): void {
     checkSizes(codec as Codec<unknown, unknown>, obj.mapSpec(codec.mapName), obj.path);
     const layout = obj.mapLayout(codec.mapName);
     if (layout) checkLayout(codec as Codec<unknown, unknown>, layout, obj.path);
-    return new TypedMap(obj.map(codec.mapName), codec);
   }
 
   /** The codec's map pinned at `path` (sizes checked against the kernel's map info). */

@@ -50,7 +50,14 @@ export function registerAgent(program: Command): void {
       'destinations reached without masquerading (the pod network)',
     )
     .option('--no-enable-ipv4-masquerade', 'do not masquerade pod traffic leaving the native routing CIDR')
-    .option('--enable-bpf-masquerade', 'masquerade in eBPF instead of iptables (not built yet)')
+    .option(
+      '--enable-bpf-masquerade',
+      'masquerade in eBPF (to_netdev on the native devices) instead of iptables',
+    )
+    .option(
+      '--enable-host-legacy-routing [bool]',
+      'route pod traffic through the host stack (default true); =false: eBPF host routing (FIB redirect) when the kernel has the helpers',
+    )
     .option('--enable-ip-masq-agent', "also keep the ip-masq-agent config's nonMasqueradeCIDRs unmasqueraded")
     .option('--ip-masq-agent-config-path <file>', 'the ip-masq-agent config', '/etc/config/ip-masq-agent')
     .option('--no-bpf-lb-sock', 'do not translate service addresses at connect()/sendmsg() (socket LB)')

@@ -1,4 +1,4 @@
-// `waggle bpf endpoint list`, `bpf ipcache list`, `bpf metrics list`: the agent's BPF maps in
+// `waggle bpf endpoint list`, `bpf ipcache list`, `bpf metrics list`, `bpf nat list`: the agent's BPF maps in
 // cilium-dbg's `bpf … list` formats (formatting in format-bpf.ts). The agent reads the maps, so
 // the CLI needs its API socket, not root.
 import type { Command } from 'commander';
@@ -7,8 +7,9 @@ import type { MapRows } from '../agent/status.js';
 import { ENDPOINTS_MAP } from '../datapath/maps/endpoints.js';
 import { IPCACHE_MAP } from '../datapath/maps/ipcache.js';
 import { METRICS_MAP } from '../datapath/maps/metrics.js';
-import { bpfEndpointList, bpfIpcacheList, bpfMetricsList, type Listing } from './format-bpf.js';
+import { SNAT_MAP } from '../datapath/maps/snat.js';
 import { registerBpfLb } from './service.js';
+import { bpfEndpointList, bpfIpcacheList, bpfMetricsList, bpfNatList, type Listing } from './format-bpf.js';
 
 interface Opts {
   node?: string;
@@ -59,4 +60,10 @@ export function registerBpf(program: Command): void {
     bpfMetricsList,
   );
   registerBpfLb(bpf);
+  listCommand(
+    bpf.command('nat').description('NAT map (eBPF masquerading)'),
+    SNAT_MAP,
+    `masqueraded flows, both directions (${SNAT_MAP}), as \`cilium bpf nat list\``,
+    bpfNatList,
+  );
 }

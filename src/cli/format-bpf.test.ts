@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { MapRows } from '../agent/status.js';
 import { EndpointFlags, endpointsCodec } from '../datapath/maps/endpoints.js';
 import { ipcacheCodec } from '../datapath/maps/ipcache.js';
-import { bpfEndpointList, bpfIpcacheList, bpfMetricsList, tabwriter } from './format-bpf.js';
+import { bpfEndpointList, bpfIpcacheList, bpfMetricsList, bpfNatList, tabwriter } from './format-bpf.js';
 
 const ctx = { ifname: () => undefined };
 
@@ -209,4 +209,33 @@ describe('bpf metrics list', () => {
       ].join('\n'),
     );
   });
+});
+
+test('bpf nat list: one line per entry in string order; empty prints "No entries found." on stderr', () => {
+  const m = {
+    name: 'waggle_snat_v4_external',
+    columns: ['TUPLE', 'XLATE', 'CREATED', 'NEEDSCT'],
+    rows: [
+      [
+        'TCP OUT 10.200.1.5:40000 -> 10.98.0.10:9000',
+        'XLATE_SRC 10.98.0.21:61003',
+        'Created=3sec ago',
+        'NeedsCT=0',
+      ],
+      [
+        'TCP IN 10.98.0.10:9000 -> 10.98.0.21:61003',
+        'XLATE_DST 10.200.1.5:40000',
+        'Created=3sec ago',
+        'NeedsCT=0',
+      ],
+    ],
+  };
+  assert.deepEqual(bpfNatList(m, false), {
+    stdout:
+      'TCP IN 10.98.0.10:9000 -> 10.98.0.21:61003 XLATE_DST 10.200.1.5:40000 Created=3sec ago NeedsCT=0\n' +
+      'TCP OUT 10.200.1.5:40000 -> 10.98.0.10:9000 XLATE_SRC 10.98.0.21:61003 Created=3sec ago NeedsCT=0\n',
+    stderr: '',
+  });
+  assert.deepEqual(bpfNatList({ ...m, rows: [] }, false), { stdout: '', stderr: 'No entries found.\n' });
+  assert.throws(() => bpfNatList({ ...m, columns: ['X'] }, false), /agent's columns/);
 });

@@ -126,3 +126,21 @@ function metricsJson(rows: string[][]): string {
   const text = JSON.stringify(ordered, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}` : v), 2);
   return `${text.replace(/"\\u0000(\d+)"/g, '$1')}\n`;
 }
+
+const NAT_COLUMNS = ['TUPLE', 'XLATE', 'CREATED', 'NEEDSCT'];
+
+/**
+ * `bpf nat list` (cilium-dbg/cmd/bpf_nat_list.go): one line per entry, the map's rows joined by
+ * blanks — `TCP OUT 10.200.1.5:40000 -> 10.98.0.10:9000 XLATE_SRC 10.98.0.21:61003 Created=3sec ago
+ * NeedsCT=0` — in string order so a flow's OUT and IN entries are easy to find.
+ */
+export function bpfNatList(m: MapRows, json: boolean): Listing {
+  expectColumns(m, NAT_COLUMNS);
+  const lines = m.rows.map((r) => r.join(' ')).sort(cmp);
+  if (json) {
+    const entries = m.rows.map(([tuple, xlate, created, needsCt]) => ({ tuple, xlate, created, needsCt }));
+    return { stdout: `${JSON.stringify(entries, null, 2)}\n`, stderr: '' };
+  }
+  if (lines.length === 0) return { stdout: '', stderr: NO_ENTRIES };
+  return { stdout: lines.map((l) => `${l}\n`).join(''), stderr: '' };
+}

@@ -58,11 +58,17 @@ function datapathLines(s: AgentStatus): string[] {
   if (s.routing) {
     const direct = s.routing.autoDirectNodeRoutes ? `, ${s.routing.routes.length} node routes` : '';
     const skipped = s.routing.skipped.length ? `, ${s.routing.skipped.length} node(s) not on-link` : '';
-    out.push(`Routing:          Network: Native   Host: Legacy${direct}${skipped}`);
+    const host = s.datapath.hostRouting?.mode ?? 'Legacy';
+    out.push(`Routing:          Network: Native   Host: ${host}${direct}${skipped}`);
   }
   if (s.masquerade) {
     const m = s.masquerade;
-    const mode = m.mode === 'iptables' ? 'IPTables [IPv4: Enabled, IPv6: Disabled]' : 'Disabled';
+    const mode =
+      m.mode === 'iptables'
+        ? 'IPTables [IPv4: Enabled, IPv6: Disabled]'
+        : m.mode === 'bpf'
+          ? `BPF   [${(m.devices ?? []).join(', ')}]   ${m.nativeRoutingCidr ?? '0.0.0.0/0'} [IPv4: Enabled, IPv6: Disabled]`
+          : 'Disabled';
     out.push(`Masquerading:     ${mode}${m.lastError ? ` (error: ${m.lastError})` : ''}`);
   }
   if (s.health) out.push(clusterHealthLine(s.health));

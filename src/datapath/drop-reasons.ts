@@ -30,6 +30,8 @@ const DROP_REASON_TEXT: ReadonlyMap<number, string> = new Map([
   [163, 'Unknown connection tracking state'],
   [164, 'Local host is unreachable'],
   [166, 'Unsupported L2 protocol'],
+  [167, 'No mapping for NAT masquerade'],
+  [168, 'Unsupported protocol for NAT masquerade'],
   [169, 'FIB lookup failed'],
   [174, 'Is a ClusterIP'],
   [181, 'Policy denied by denylist'],

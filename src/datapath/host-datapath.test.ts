@@ -1,5 +1,7 @@
 // bpf_host.o loaded the way the agent loads it: maps pinned by name in a private bpffs, shapes as
 // Cilium's, the load-time constant set, and bpftool showing what the seed shows.
+import { IPMASQ_MAP } from './maps/ipmasq.js';
+import { SNAT_MAP, SNAT_MAX_ENTRIES } from './maps/snat.js';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -47,8 +49,18 @@ describe('host datapath object', () => {
           IPCACHE_MAP,
           EVENTS_MAP,
           EVENTS_LOST_MAP,
+          SNAT_MAP,
+          IPMASQ_MAP,
         ].sort(),
       );
+      // Cilium's cilium_snat_v4_external and cilium_ipmasq_v4 shapes.
+      const n = dp.snat.raw.info;
+      assert.deepEqual(
+        [n.type, n.keySize, n.valueSize, n.maxEntries],
+        [MapType.LRU_HASH, 14, 40, SNAT_MAX_ENTRIES],
+      );
+      const q = dp.ipmasq.raw.info;
+      assert.deepEqual([q.type, q.keySize, q.valueSize], [MapType.LPM_TRIE, 8, 1]);
       const r = dp.responder.raw.info;
       assert.deepEqual(
         [r.type, r.keySize, r.valueSize, r.maxEntries, r.flags],
@@ -60,7 +72,7 @@ describe('host datapath object', () => {
         [MapType.ARRAY, 4, 8, RUNTIME_CONFIG_MAX_ENTRIES],
       );
       const d = dp.devices.raw.info;
-      assert.deepEqual([d.type, d.keySize, d.valueSize], [MapType.HASH, 4, 8]);
+      assert.deepEqual([d.type, d.keySize, d.valueSize], [MapType.HASH, 4, 12]);
       const m = dp.metrics.raw.info;
       assert.deepEqual([m.type, m.keySize, m.valueSize], [MapType.PERCPU_HASH, 8, 16]);
       assert.equal(dp.object.getConstant(MAX_LIVENESS_CONSTANT).readBigUInt64LE(0), 3_000_000_000n);
@@ -125,7 +137,7 @@ describe('host datapath object', () => {
     sh('bpftool', ['prog', 'loadall', HOST_OBJECT_PATH, dir, 'type', 'tc']);
     try {
       // Only the program is pinned: the maps carry no pinning attribute, so nothing else appears.
-      assert.deepEqual(readdirSync(dir).sort(), ['from_host', 'from_netdev']);
+      assert.deepEqual(readdirSync(dir).sort(), ['from_host', 'from_netdev', 'to_netdev']);
       const info = JSON.parse(sh('bpftool', ['-j', 'prog', 'show', 'pinned', `${dir}/from_netdev`]).stdout);
       assert.equal(info.type, 'sched_cls');
       assert.equal(info.name, 'from_netdev');

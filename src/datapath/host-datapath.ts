@@ -12,7 +12,7 @@
 // keeps its table; the liveness gate makes a stale table harmless meanwhile.
 import { BpfError, type BpfObject, type BpfProgram } from '../bpf/index.js';
 import { type LoadedObject, loadObject } from '../bpf/loader.js';
-import { hostObject } from './objects/host.js';
+import { type HostMasqueradeConfig, hostObject, masqueradeConstants } from './objects/host.js';
 
 export const HOST_OBJECT_PATH = hostObject.path;
 export const FROM_NETDEV = hostObject.programs.fromNetdev;
@@ -30,11 +30,15 @@ export interface HostDatapathOptions {
   pinDir: string;
   /** How old AgentLiveness may be before the responder stops answering: the lease duration. */
   maxLivenessNs: bigint;
+  /** eBPF masquerading (--enable-bpf-masquerade); absent: off. */
+  masquerade?: HostMasqueradeConfig;
 }
 
 export interface HostDatapath extends HostMaps {
   readonly object: BpfObject;
   readonly fromNetdev: BpfProgram;
+  /** tc egress of the native devices: eBPF masquerading. */
+  readonly toNetdev: BpfProgram;
   /** tc egress of waggle_host: IPv4 for local endpoints straight to their lxc device. */
   readonly fromHost: BpfProgram;
   /** Every map of the object by its handle name, for registry-driven views. */
@@ -56,13 +60,14 @@ export function loadHostDatapath(opts: HostDatapathOptions): HostDatapath {
   const loaded = loadObject(hostObject, {
     ...(opts.objPath ? { path: opts.objPath } : {}),
     pinDir: opts.pinDir,
-    constants: { maxLiveness: maxLivenessNs },
+    constants: { maxLiveness: maxLivenessNs, ...masqueradeConstants(opts.masquerade) },
   });
   return {
     ...loaded.maps,
     maps: loaded.maps,
     object: loaded.object,
     fromNetdev: loaded.programs.fromNetdev,
+    toNetdev: loaded.programs.toNetdev,
     fromHost: loaded.programs.fromHost,
     pinDir: loaded.pinDir,
     close: loaded.close,

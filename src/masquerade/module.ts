@@ -4,10 +4,13 @@
 // file that stops parsing keeps the last good config (and its rules) and is reported in status.
 // On shutdown the rules stay, so pods keep reaching the outside while the agent restarts (the
 // next agent rewrites the chain in one transaction); a failed start removes the chain and jump.
+// With --enable-bpf-masquerade (mode 'bpf', bpf.ts) no rule is installed — leftovers of an
+// iptables run are removed — and the config's prefixes go to waggle_ipmasq_v4 instead.
 import { errorLine } from '../lib/errors.js';
 import { run } from '../lib/exec.js';
 import { formatPrefix, parsePrefix } from '../lib/ip.js';
 import type { AgentModule, StopReason } from '../agent/module.js';
+import { type IpmasqTable, ipmasqPrefixes, removeIptablesLeftovers, syncIpmasq } from './bpf.js';
 import { ConfigWatcher, EMPTY_CONFIG, type IpMasqAgentConfig, readIpMasqAgentConfig } from './config.js';
 import { applyInput, chainRules, jumpLines, type MasqueradeInputs, removeInput } from './rules.js';
 
@@ -26,6 +29,12 @@ export const hostIptables: IptablesRunner = async (cmd, args, input) =>
 
 export interface MasqueradeModuleOptions {
   enabled: boolean;
+  /** Default iptables. */
+  mode?: 'iptables' | 'bpf';
+  /** bpf mode: waggle_ipmasq_v4 (read once the datapath is loaded). */
+  ipmasq?: () => IpmasqTable;
+  /** bpf mode: the native devices to_netdev masquerades on, for the status. */
+  devices?: () => string[];
   /** The node's PodCIDR; undefined until IPAM knows it (then the agent calls refresh()). */
   podCidr(): string | undefined;
   nativeRoutingCidr: string | undefined;
@@ -39,12 +48,16 @@ export interface MasqueradeModuleOptions {
 }
 
 export interface MasqueradeStatus {
-  mode: 'iptables' | 'disabled';
+  mode: 'iptables' | 'bpf' | 'disabled';
   /** The ip-masq-agent's CIDRs in force (the last good config). */
   nonMasqueradeCIDRs: string[];
   lastError?: string;
-  /** Rules in WAGGLE_POST_nat as last applied (0 before the PodCIDR is known). */
+  /** Rules in WAGGLE_POST_nat as last applied (0 before the PodCIDR is known); bpf: 0. */
   rules: number;
+  /** bpf mode: the devices masqueraded on, the CIDR that keeps pod addresses, waggle_ipmasq_v4 entries. */
+  devices?: string[];
+  nativeRoutingCidr?: string;
+  ipmasqEntries?: number;
 }
 
 /** An IPv4 CIDR in canonical form, or an error naming the option. */
@@ -66,6 +79,7 @@ export class MasqueradeModule implements AgentModule {
   #configError: string | undefined;
   #applyError: string | undefined;
   #rules = 0;
+  #ipmasqEntries = 0;
   /** Set by stop(): a config poll already in flight must not re-add what failed-start removed. */
   #stopped = false;
   /** Applies run one at a time, in call order. */
@@ -87,6 +101,8 @@ export class MasqueradeModule implements AgentModule {
       this.#watcher = new ConfigWatcher(path, (r) => this.#configChanged(r), this.#opts.configPollMs);
       await this.#watcher.start();
     }
+    if (this.#bpf && (await removeIptablesLeftovers(this.#iptables).catch(() => false)))
+      this.#opts.log('masquerade: eBPF mode: removed WAGGLE_POST_nat and its jump, left by an iptables run');
     // A ruleset that cannot be applied at start fails the module (and the agent's start).
     await this.#enqueue(true);
   }
@@ -102,7 +118,7 @@ export class MasqueradeModule implements AgentModule {
     this.#watcher?.stop();
     this.#watcher = undefined;
     await this.#queue;
-    if (!this.#opts.enabled || reason !== 'failed-start') return;
+    if (!this.#opts.enabled || reason !== 'failed-start' || this.#bpf) return;
     const listing = await this.#iptables('iptables', ['-w', '5', '-t', 'nat', '-S', 'POSTROUTING']);
     await this.#iptables('iptables-restore', ['-w', '5', '--noflush'], removeInput(jumpLines(listing)));
     this.#rules = 0;
@@ -110,12 +126,26 @@ export class MasqueradeModule implements AgentModule {
 
   status(): MasqueradeStatus {
     const lastError = this.#applyError ?? this.#configError;
-    return {
-      mode: this.#opts.enabled ? 'iptables' : 'disabled',
+    const base = {
       nonMasqueradeCIDRs: [...(this.#config?.nonMasqueradeCIDRs ?? [])],
       ...(lastError !== undefined ? { lastError } : {}),
       rules: this.#rules,
     };
+    if (!this.#opts.enabled) return { mode: 'disabled', ...base };
+    if (!this.#bpf) return { mode: 'iptables', ...base };
+    return {
+      mode: 'bpf',
+      ...base,
+      devices: this.#opts.devices?.() ?? [],
+      ...(this.#opts.nativeRoutingCidr !== undefined
+        ? { nativeRoutingCidr: this.#opts.nativeRoutingCidr }
+        : {}),
+      ipmasqEntries: this.#ipmasqEntries,
+    };
+  }
+
+  get #bpf(): boolean {
+    return this.#opts.mode === 'bpf';
   }
 
   async #configChanged(result: Awaited<ReturnType<typeof readIpMasqAgentConfig>>): Promise<void> {
@@ -142,6 +172,13 @@ export class MasqueradeModule implements AgentModule {
   }
 
   async #apply(): Promise<void> {
+    if (this.#bpf) {
+      const table = this.#opts.ipmasq?.();
+      if (!table) throw new Error('masquerade: eBPF mode without the waggle_ipmasq_v4 map');
+      this.#ipmasqEntries = syncIpmasq(table, ipmasqPrefixes(this.#config));
+      this.#applyError = undefined;
+      return;
+    }
     const inputs = this.#inputs();
     if (!inputs) return; // no PodCIDR yet
     const jumps = jumpLines(await this.#iptables('iptables', ['-w', '5', '-t', 'nat', '-S', 'POSTROUTING']));

@@ -5,7 +5,7 @@
 // restart, node routes follow CiliumNodes and leave foreign routes alone, cluster health sees
 // both nodes, and a SIGKILLed agent drops no packet of flows in progress.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,39 +14,11 @@ import { sh } from '../../src/testing/exec.js';
 import type { TestNetns } from '../../src/testing/netns.js';
 import { sleep } from './agent-lab.js';
 import { type Pod, PodLab } from './pod-lab.js';
+import { capture } from './tcpdump.js';
 
 const A = 'rt-a';
 const B = 'rt-b';
 const JUMPBOX = '10.98.0.10';
-
-/** Starts tcpdump in a namespace for one packet matching `filter`; resolves with its line. */
-function capture(
-  ns: TestNetns,
-  dev: string,
-  filter: string,
-): { ready: Promise<void>; line: Promise<string>; p: ChildProcess } {
-  const p = spawn(
-    'ip',
-    ['netns', 'exec', ns.name, 'timeout', '8', 'tcpdump', '-l', '-n', '-c', '1', '-i', dev, filter],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  const ready = new Promise<void>((res) => {
-    p.stderr.on('data', (d) => {
-      err += d;
-      if (/listening on/.test(err)) res();
-    });
-    setTimeout(res, 3000);
-  });
-  p.stdout.on('data', (d) => {
-    out += d;
-  });
-  const line = new Promise<string>((res) => p.once('close', () => res(out.trim())));
-  return { ready, line, p };
-}
 
 describe('native routing, node routes, masquerade, cluster health', { timeout: 240_000 }, () => {
   const L = new PodLab();

@@ -1,11 +1,13 @@
-// Keeps from_netdev attached to the ingress of every selected device and waggle_devices filled
-// with their MACs. Rescans when links change (an `ip monitor link` child process) and every
+// Keeps from_netdev attached to the ingress of every selected device (and, with eBPF
+// masquerading, to_netdev to its egress) and waggle_devices filled with their MACs and
+// masquerade addresses (the first IPv4 of each). Without eBPF masquerading, a to_netdev left on a
+// device's egress by an earlier run is detached. Rescans when links change (an `ip monitor link` child process) and every
 // 30 s as a safety net. Detaches only what this manager attached; on shutdown attachments are
 // left in place so a restarted agent takes over without a gap (the liveness gate still applies).
 // Rescans are serialised: one runs at a time, and any number requested meanwhile coalesce into
 // one more run after it, so two scans never attach to the same device concurrently.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Attachment, attachTc, type BpfProgram } from '../../bpf/index.js';
+import { type Attachment, attachTc, type BpfProgram, detachTc } from '../../bpf/index.js';
 import type { DeviceInfo } from '../../datapath/maps/devices.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Log } from '../../lib/log.js';
@@ -19,6 +21,8 @@ export interface DeviceMap {
 
 export interface DeviceManagerOptions {
   program: BpfProgram;
+  /** to_netdev for the devices' egress; absent: nothing of ours there. */
+  egressProgram?: BpfProgram | undefined;
   devicesMap: DeviceMap;
   patterns: RegExp[] | undefined;
   log: Log;
@@ -34,6 +38,9 @@ export class DeviceManager {
   #o: DeviceManagerOptions;
   #selected: Device[] = [];
   #attached = new Map<number, Attachment>();
+  #egress = new Map<number, Attachment>();
+  /** Devices whose egress was checked for an earlier run's to_netdev. */
+  #egressCleared = new Set<number>();
   #monitor: ChildProcess | undefined;
   #timer: NodeJS.Timeout | undefined;
   #debounce: NodeJS.Timeout | undefined;
@@ -101,15 +108,19 @@ export class DeviceManager {
       if (nextIdx.has(ifindex)) continue;
       try {
         att.detach();
+        this.#egress.get(ifindex)?.detach();
       } catch {
         // The device is gone, and its hook with it.
       }
       this.#attached.delete(ifindex);
+      this.#egress.delete(ifindex);
       this.#o.devicesMap.delete(ifindex);
       this.#o.log(`device ifindex ${ifindex} deselected: detached from_netdev`);
     }
     for (const d of next) {
-      this.#o.devicesMap.set(d.ifindex, { mac: d.mac });
+      const ipv4 = d.addresses.find((a) => !a.includes(':'));
+      this.#o.devicesMap.set(d.ifindex, ipv4 ? { mac: d.mac, ipv4 } : { mac: d.mac });
+      this.#syncEgress(d);
       if (this.#attached.has(d.ifindex)) continue;
       try {
         this.#attached.set(d.ifindex, attachTc(this.#o.program, d.ifindex, 'ingress', d.name));
@@ -123,6 +134,22 @@ export class DeviceManager {
     this.#selected = next;
     if (changed) this.#o.onChange(next);
     return changed;
+  }
+
+  #syncEgress(d: Device): void {
+    const prog = this.#o.egressProgram;
+    try {
+      if (prog && !this.#egress.has(d.ifindex)) {
+        this.#egress.set(d.ifindex, attachTc(prog, d.ifindex, 'egress', d.name));
+        this.#o.log(`device ${d.name}: to_netdev attached to egress (eBPF masquerading)`);
+      } else if (!prog && !this.#egressCleared.has(d.ifindex)) {
+        this.#egressCleared.add(d.ifindex);
+        if (detachTc(d.ifindex, 'egress', 0, d.name))
+          this.#o.log(`device ${d.name}: to_netdev of an earlier run detached from egress`);
+      }
+    } catch (err) {
+      this.#o.log(`warning: to_netdev on ${d.name}: ${errorMessage(err)}`);
+    }
   }
 
   /** Starts watching link changes. */
@@ -152,12 +179,14 @@ export class DeviceManager {
     for (const [ifindex, att] of this.#attached) {
       try {
         att.detach();
+        this.#egress.get(ifindex)?.detach();
       } catch {
         // The device is gone, and its hook with it.
       }
       this.#o.devicesMap.delete(ifindex);
     }
     this.#attached.clear();
+    this.#egress.clear();
   }
 
   #safeRescan(): void {

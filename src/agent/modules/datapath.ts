@@ -1,9 +1,19 @@
 // The host datapath: bpf_host.o loaded with its maps pinned, and the views of its maps that the
 // registry makes generic — `waggle map list` / `map get NAME` print any map of the object with
 // no per-map code. Map occupancy for metrics is sampled on a timer, never walked per scrape.
+// At start it also settles host routing (datapath/host-routing.ts) and writes the choice into
+// waggle_runtime_config, where every bpf_lxc — restored ones too — and from_netdev read it.
 import type { TypedMap } from '../../bpf/typed-map.js';
 import type { RowContext } from '../../bpf/codec.js';
 import { type HostDatapath, loadHostDatapath } from '../../datapath/host-datapath.js';
+import {
+  chooseHostRouting,
+  type HostRoutingChoice,
+  type HostRoutingInputs,
+  missingHostRoutingHelpers,
+} from '../../datapath/host-routing.js';
+import { RuntimeConfigIndex } from '../../datapath/maps/runtime-config.js';
+import type { HostMasqueradeConfig } from '../../datapath/objects/host.js';
 import type { AgentModule } from '../module.js';
 import type { MapRows, MapSummary } from '../status.js';
 
@@ -11,6 +21,9 @@ export interface DatapathModuleOptions {
   objPath: string;
   pinDir: string;
   maxLivenessNs: bigint;
+  /** eBPF masquerading's load-time settings; absent: off. */
+  masquerade?: HostMasqueradeConfig;
+  hostRouting: Omit<HostRoutingInputs, 'missingHelpers'>;
   /** How often map occupancy is counted for metrics. */
   sampleMs?: number;
   log(msg: string): void;
@@ -24,6 +37,7 @@ export class DatapathModule implements AgentModule {
   #sampled: MapSummary[] = [];
   /** Maps of other objects (bpf_sock's service maps), shown and sampled with the host's. */
   #extra: Array<TypedMap<unknown, unknown>> = [];
+  #hostRouting: HostRoutingChoice = { mode: 'Legacy' };
 
   constructor(opts: DatapathModuleOptions) {
     this.#o = opts;
@@ -39,8 +53,19 @@ export class DatapathModule implements AgentModule {
       objPath: this.#o.objPath,
       pinDir: this.#o.pinDir,
       maxLivenessNs: this.#o.maxLivenessNs,
+      ...(this.#o.masquerade ? { masquerade: this.#o.masquerade } : {}),
     });
     this.#o.log(`datapath loaded, maps pinned in ${this.#o.pinDir}`);
+    const h = this.#o.hostRouting;
+    this.#hostRouting = chooseHostRouting({
+      ...h,
+      missingHelpers: h.legacyRequested ? [] : missingHostRoutingHelpers(),
+    });
+    // Written either way: a previous run may have left eBPF host routing on.
+    this.#dp.runtimeConfig.set(RuntimeConfigIndex.HostRouting, this.#hostRouting.mode === 'BPF' ? 1n : 0n);
+    this.#o.log(
+      `host routing: ${this.#hostRouting.mode}${this.#hostRouting.reason ? ` (falling back to legacy: ${this.#hostRouting.reason})` : ''}`,
+    );
     this.sample();
     this.#timer = setInterval(() => this.sample(), this.#o.sampleMs ?? 10_000);
     this.#timer.unref();
@@ -100,7 +125,11 @@ export class DatapathModule implements AgentModule {
     return this.#maps().map((m) => m.name);
   }
 
-  status(): { pinDir: string; maps: MapSummary[] } {
-    return { pinDir: this.#o.pinDir, maps: this.#sampled };
+  get hostRouting(): HostRoutingChoice {
+    return this.#hostRouting;
+  }
+
+  status(): { pinDir: string; maps: MapSummary[]; hostRouting: HostRoutingChoice } {
+    return { pinDir: this.#o.pinDir, maps: this.#sampled, hostRouting: this.#hostRouting };
   }
 }

@@ -8,6 +8,8 @@ import type { AgentModule, StopReason } from '../module.js';
 
 export interface DevicesModuleOptions {
   program(): BpfProgram;
+  /** to_netdev, with eBPF masquerading. */
+  egressProgram?(): BpfProgram;
   devicesMap(): DeviceMap;
   patterns: RegExp[] | undefined;
   log(msg: string): void;
@@ -43,6 +45,7 @@ export class DevicesModule implements AgentModule {
   async start(): Promise<void> {
     this.#manager = new DeviceManager({
       program: this.#o.program(),
+      egressProgram: this.#o.egressProgram?.(),
       devicesMap: this.#o.devicesMap(),
       patterns: this.#o.patterns,
       log: this.#o.log,

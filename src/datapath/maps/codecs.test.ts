@@ -66,10 +66,13 @@ describe('waggle_runtime_config codec', () => {
 });
 
 describe('waggle_devices codec', () => {
-  test('a MAC is 6 bytes plus 2 zero pad bytes', () => {
+  test('a MAC is 6 bytes plus 2 zero pad bytes, then the masquerade IPv4 (0: none)', () => {
     const v = devicesCodec.encodeValue({ mac: '02:AA:00:00:0a:01' });
-    assert.equal(v.toString('hex'), '02aa00000a010000');
+    assert.equal(v.toString('hex'), '02aa00000a01000000000000');
     assert.deepEqual(devicesCodec.decodeValue(v), { mac: '02:aa:00:00:0a:01' });
+    const m = devicesCodec.encodeValue({ mac: '02:aa:00:00:0a:01', ipv4: '10.98.0.21' });
+    assert.equal(m.toString('hex'), '02aa00000a0100000a620015');
+    assert.deepEqual(devicesCodec.decodeValue(m), { mac: '02:aa:00:00:0a:01', ipv4: '10.98.0.21' });
   });
 
   test('a bad MAC is refused naming the field', () => {

@@ -14,6 +14,8 @@ export const DropReason = {
   DROP_FRAG_NOSUPPORT: 157,
   DROP_NO_SERVICE: 158,
   DROP_UNSUPPORTED_L2: 166,
+  DROP_NAT_NO_MAPPING: 167,
+  DROP_NAT_UNSUPP_PROTO: 168,
 } as const;
 
 export type DropReasonName = keyof typeof DropReason;

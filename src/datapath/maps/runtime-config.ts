@@ -14,6 +14,8 @@ export const RuntimeConfigIndex = {
   AgentLiveness: 1,
   /** Non-zero: the datapath writes trace notifications to waggle_events (a monitor listens). */
   TraceEvents: 2,
+  /** Non-zero: eBPF host routing (FIB redirect from bpf_lxc, delivery from from_netdev). */
+  HostRouting: 3,
 } as const;
 
 export type RuntimeConfigName = keyof typeof RuntimeConfigIndex;

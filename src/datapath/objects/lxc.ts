@@ -4,6 +4,7 @@
 import type { ObjectSpec } from '../../bpf/loader.js';
 import { BpfError } from '../../bpf/errors.js';
 import { writeIpv4, writeMac } from '../../bpf/codec-fields.js';
+import { devicesCodec } from '../maps/devices.js';
 import { dropsCodec } from '../maps/drops.js';
 import { endpointsCodec } from '../maps/endpoints.js';
 import { eventsCodec, eventsLostCodec } from '../maps/events.js';
@@ -22,6 +23,8 @@ export const lxcObject = {
     runtimeConfig: runtimeConfigCodec,
     drops: dropsCodec,
     metrics: metricsCodec,
+    /** The native devices: where eBPF host routing may redirect to. */
+    devices: devicesCodec,
   },
   programs: { fromContainer: 'from_container', toContainer: 'to_container' },
   constants: {

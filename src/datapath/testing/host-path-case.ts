@@ -1,0 +1,48 @@
+// A host-path case: eBPF host routing and masquerading, where one flow crosses several programs
+// (a SYN out through to_netdev, its SYN-ACK back through from_netdev, …). The state the agent
+// would have written, the steps in order, each with its frame and what must come out, and the
+// NAT table and drop counters after the last step. The kernel side the FIB lookups see is the
+// fixed netns of host-path-netns.ts.
+import type { HostMasqueradeConfig } from '../objects/host.js';
+import type { EndpointInfo } from '../maps/endpoints.js';
+import type { NatEntry, NatTuple } from '../maps/snat.js';
+
+export interface HostPathStep {
+  program: 'fromContainer' | 'toNetdev' | 'fromNetdev';
+  frame: Buffer;
+  expect: { verdict: number; frame: Buffer | 'unchanged' };
+}
+
+export interface HostPathCase {
+  name: string;
+  why: string;
+  setup: {
+    /** RuntimeConfigIndex.HostRouting on. */
+    hostRouting?: boolean;
+    /** bpf_host loaded with eBPF masquerading; absent: off. */
+    masquerade?: HostMasqueradeConfig;
+    /** waggle_ipmasq_v4 prefixes. */
+    ipmasq?: string[];
+    /**
+     * waggle_snat_v4_external rows already there (other flows). Their times are given as ages:
+     * `idleSec` since the last packet (default 0: just now), `closedSec` since a FIN/RST.
+     */
+    snat?: Array<{
+      key: NatTuple;
+      value: Omit<NatEntry, 'created' | 'seen' | 'closing'>;
+      idleSec?: number;
+      closedSec?: number;
+    }>;
+    /** waggle_ipcache rows (prefix → identity). */
+    ipcache?: Array<{ prefix: string; identity: number }>;
+    /** waggle_lxc rows besides the pod's own. */
+    endpoints?: Array<{ ip: string; info: EndpointInfo }>;
+  };
+  steps: HostPathStep[];
+  expect: {
+    /** waggle_snat_v4_external after the steps, as `natEntryText` lines; default: as set up. */
+    snat?: string[];
+    /** waggle_drops after the steps; default none. */
+    drops?: Array<{ reason: number; count: bigint }>;
+  };
+}
