@@ -2,9 +2,9 @@
 // held by a pin in bpffs as the tcx links are (tc.ts): the attachment outlives the agent's
 // process, so a crashed or restarting agent does not stop translating service addresses, and it
 // ends exactly when its pin is removed.
-import { existsSync, unlinkSync } from 'node:fs';
 import { BpfError, check, Errno } from './errors.js';
 import { bpf, c, errno } from './native.js';
+import { pinLink, unpinLink } from './link-pin.js';
 import type { BpfProgram } from './program.js';
 
 /** The hooks socket LB uses, with their enum bpf_attach_type values (include/uapi/linux/bpf.h). */
@@ -54,26 +54,11 @@ export function attachCgroupPinned(
       errno: -fd,
       ...(fd === -Errno.EBADF ? { hint: 'a cgroup v1 directory? socket LB needs cgroup v2' } : {}),
     });
-  try {
-    if (existsSync(pinPath)) unlinkSync(pinPath);
-    check(bpf.objPin(fd, pinPath) as number, 'pin cgroup link', pinPath);
-  } finally {
-    c.close(fd); // on success the pin holds the link; on failure this detaches it
-  }
+  pinLink(fd, pinPath, 'cgroup');
   return prog.id;
 }
 
 /** Removes a pinned cgroup link (and so its attachment); false when nothing was pinned there. */
 export function detachPinnedCgroup(pinPath: string): boolean {
-  try {
-    unlinkSync(pinPath);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new BpfError({
-      op: 'unpin cgroup link',
-      object: pinPath,
-      errno: (err as NodeJS.ErrnoException).errno ?? 0,
-    });
-  }
+  return unpinLink(pinPath, 'cgroup');
 }

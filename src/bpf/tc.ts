@@ -1,9 +1,10 @@
 // Attaching SCHED_CLS programs to a device, through tc clsact (persists in the kernel until
 // removed, like Cilium's legacy attach) or tcx links (kernel ≥ 6.6). Each attachment object
 // owns exactly what it attached and detach() removes only that.
-import { existsSync, unlinkSync } from 'node:fs';
 import { BpfError, check, Errno } from './errors.js';
 import { bpf, c, sizeOf, TcHook, TcOpts } from './native.js';
+import { unlinkSync } from 'node:fs';
+import { pinLink, unpinLink } from './link-pin.js';
 import type { BpfProgram } from './program.js';
 
 export type Direction = 'ingress' | 'egress';
@@ -159,28 +160,13 @@ export function attachTcxPinned(
   device = `ifindex ${ifindex}`,
 ): number {
   const fd = createTcxLink(prog, ifindex, direction, device);
-  try {
-    if (existsSync(pinPath)) unlinkSync(pinPath);
-    check(bpf.objPin(fd, pinPath) as number, 'pin tcx link', pinPath);
-  } finally {
-    c.close(fd); // on success the pin holds the link; on failure this detaches it
-  }
+  pinLink(fd, pinPath, 'tcx');
   return prog.id;
 }
 
 /** Removes a pinned tcx link (and so its attachment); false when nothing was pinned there. */
 export function detachPinnedTcx(pinPath: string): boolean {
-  try {
-    unlinkSync(pinPath);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new BpfError({
-      op: 'unpin tcx link',
-      object: pinPath,
-      errno: (err as NodeJS.ErrnoException).errno ?? 0,
-    });
-  }
+  return unpinLink(pinPath, 'tcx');
 }
 
 /** A new tcx link of `prog` on the device; its fd, or a BpfError naming the device. */

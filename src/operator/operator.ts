@@ -13,6 +13,7 @@ import {
 } from '../nodelifecycle/decide.js';
 import { Informers, openStore, type Store } from '../store/index.js';
 import { lbipamRegistry, serveMetrics } from './metrics.js';
+import { settledWithin } from '../lib/settled-within.js';
 
 export interface OperatorConfig {
   store: string;
@@ -121,19 +122,6 @@ export class Operator {
 
 /** Bounded wait for the controller's write in hand before the store is closed under it. */
 const DRAIN_MS = 1000;
-
-function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.then(
-      () => {},
-      () => {},
-    ),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Runs until SIGTERM or SIGINT, then exits the process (src/lib/shutdown.ts: 0 after a clean

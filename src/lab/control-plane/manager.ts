@@ -14,6 +14,7 @@ import { NodeIpamController } from './node-ipam.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { Scheduler } from './scheduler.js';
 import type { WorkQueue } from './work-queue.js';
+import { settledWithin } from '../../lib/settled-within.js';
 
 export interface ControllerManagerConfig {
   /** A store URL, or an open store (tests). */
@@ -87,9 +88,9 @@ export class ControllerManager {
     return [
       {
         name: 'controllers (write in flight)',
-        run: () => within(Promise.all(this.queues.map((q) => q.stop())), 1000),
+        run: () => settledWithin(Promise.all(this.queues.map((q) => q.stop())), 1000),
       },
-      { name: 'informers', run: () => within(this.#informers?.stop() ?? Promise.resolve(), 1000) },
+      { name: 'informers', run: () => settledWithin(this.#informers?.stop() ?? Promise.resolve(), 1000) },
       { name: 'store close', run: async () => (this.#ownsStore ? this.#store?.close() : undefined) },
       { name: 'log', run: async () => this.#log('controller-manager: stopped') },
     ];
@@ -98,19 +99,6 @@ export class ControllerManager {
   async stop(): Promise<void> {
     for (const s of this.stopSteps()) await s.run();
   }
-}
-
-function within(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.then(
-      () => {},
-      () => {},
-    ),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 export async function runControllerManager(
