@@ -36,6 +36,8 @@ const LAB_SIDE = [
   'src/cli/demo.ts',
   // exec and logs reach pods through the lab kubelet's runtime layout, as kubectl through a kubelet.
   'src/cli/exec.ts',
+  // connectivity test execs into its pods the same way.
+  'src/cli/connectivity.ts',
   'src/datapath/testing/',
   'src/datapath/cases/',
   'src/testing/',

@@ -17,6 +17,7 @@ import { registerGet } from './get.js';
 import { registerStatus } from './status.js';
 import { registerService } from './service.js';
 import { registerEndpoint } from './endpoint.js';
+import { registerConnectivity } from './connectivity.js';
 import { registerExec } from './exec.js';
 import { registerHealth } from './health.js';
 import { registerCreate } from './create.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerService(program);
   registerEndpoint(program);
   registerExec(program);
+  registerConnectivity(program);
   registerMap(program);
   registerBpf(program);
   registerL2(program);
