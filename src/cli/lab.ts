@@ -3,7 +3,7 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { labExec, labKill, labLogs, labRestart } from '../lab/control.js';
 import { registerControllerManager } from '../lab/control-plane/command.js';
-import { runDemo } from '../lab/demo/run.js';
+import { runDemo, SECTIONS, type Section } from '../lab/demo/run.js';
 import { labDown } from '../lab/down.js';
 import { registerKubelet } from '../lab/kubelet/command.js';
 import { KUBELET_DIR } from '../lab/paths.js';
@@ -16,10 +16,11 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 function demoCommand(parent: Command): void {
   parent
     .command('demo')
-    .description("bring the lab up and replay the seed's L2 announcement story, checking every step")
+    .description("bring the lab up and replay the seeds' stories (001, 004, 003), checking every step")
     .option('--no-proxy-arp', 'skip the optional proxy_arp experiment')
-    .action(async (opts: { proxyArp: boolean }) => {
-      await runDemo({ proxyArp: opts.proxyArp, say });
+    .addOption(new Option('--only <section>', 'one seed only, on a fresh lab').choices([...SECTIONS]))
+    .action(async (opts: { proxyArp: boolean; only?: Section }) => {
+      await runDemo({ proxyArp: opts.proxyArp, say, ...(opts.only ? { only: opts.only } : {}) });
     });
 }
 

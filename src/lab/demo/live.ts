@@ -18,11 +18,17 @@ export class LiveTool {
   readonly #exited: Promise<void>;
   #timer: NodeJS.Timeout;
 
-  constructor(host: string, argv: string[], maxMs: number) {
+  /**
+   * `where` is a lab host (the tool runs in its network namespace) or a function giving the full
+   * command line for `argv` (a pod's namespaces, or the host itself for `waggle monitor`).
+   */
+  constructor(where: string | ((argv: string[]) => string[]), argv: string[], maxMs: number) {
     // stdbuf: tools writing to a pipe buffer their output; we need each line when it happens.
-    this.#child = spawn('ip', ['netns', 'exec', hostByName(host).netns, 'stdbuf', '-oL', ...argv], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const full =
+      typeof where === 'string'
+        ? ['ip', 'netns', 'exec', hostByName(where).netns, 'stdbuf', '-oL', ...argv]
+        : where(argv);
+    this.#child = spawn(full[0] as string, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#exited = new Promise((resolve) => this.#child.on('close', () => resolve()));
     this.#timer = setTimeout(() => this.stop(), maxMs);
     this.#read(this.#child.stdout, (text) => this.lines.push({ atMs: this.elapsedMs(), text }));

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planComponents } from '../components.js';
 import { arpingReply } from './live.js';
+import { inCidr, podRows } from './pods.js';
+import { endpointIdWhere, networkingBlock } from './steps-seed003.js';
 import { garp } from './steps-story.js';
 import { tableCell } from './tools.js';
 
@@ -80,4 +82,63 @@ test('planComponents runs what the build has and names what it skipped', () => {
   // Timing flags the build knows are passed explicitly; the ones it does not know are left out.
   assert.ok(node1.includes('--l2-announcements-lease-duration 15s'), node1);
   assert.ok(!node1.includes('--l2-announcements-retry-period'), node1);
+});
+
+test('podRows reads `get pod -o wide` as the lab prints it', () => {
+  const table = [
+    'NAME                     READY   STATUS    RESTARTS   AGE   IP             NODE     NOMINATED NODE   READINESS GATES',
+    'netpod                   1/1     Running   0          10s   10.200.0.225   server   <none>           <none>',
+    'nginx-76b66d6df8-9fxn6   0/1     Pending   0          1s    <none>         <none>   <none>           <none>',
+  ].join('\n');
+  assert.deepEqual(podRows(table), [
+    { name: 'netpod', ready: '1/1', status: 'Running', ip: '10.200.0.225', node: 'server' },
+    { name: 'nginx-76b66d6df8-9fxn6', ready: '0/1', status: 'Pending', ip: '<none>', node: '<none>' },
+  ]);
+});
+
+test('inCidr matches addresses inside the prefix only', () => {
+  assert.equal(inCidr('10.200.1.10', '10.200.1.0/24'), true);
+  assert.equal(inCidr('10.200.2.10', '10.200.1.0/24'), false);
+  assert.equal(inCidr('<none>', '10.200.1.0/24'), false);
+  assert.equal(inCidr('10.200.1.10', ''), false);
+});
+
+test('networkingBlock cuts the networking object out of `endpoint get`, nested objects included', () => {
+  const json = JSON.stringify(
+    [
+      {
+        id: 3,
+        status: {
+          networking: {
+            addressing: [{ ipv4: '10.200.0.225' }],
+            'host-addressing': { ipv4: { ip: '10.200.0.181' } },
+            mac: 'aa',
+          },
+          state: 'ready',
+        },
+      },
+    ],
+    null,
+    2,
+  );
+  const block = networkingBlock(json);
+  assert.match(block, /^ +"networking": \{/);
+  assert.match(block, /"mac": "aa"\n +\},?$/);
+  assert.doesNotMatch(block, /state/);
+});
+
+test('endpointIdWhere finds a row of `endpoint list` by any of its lines', () => {
+  const list = [
+    'ENDPOINT   POLICY (ingress)   POLICY (egress)   IDENTITY   LABELS (source:key[=value])                       IPv6   IPv4           STATUS',
+    '           ENFORCEMENT        ENFORCEMENT',
+    '1          Disabled           Disabled          1          k8s:node-role.kubernetes.io/control-plane                               ready',
+    '                                                           reserved:host',
+    '2          Disabled           Disabled          4          reserved:health                                          10.200.0.46    ready',
+    '3          Disabled           Disabled          9196       k8s:app=netpod                                           10.200.0.206   ready',
+    '                                                           k8s:io.kubernetes.pod.namespace=default',
+  ].join('\n');
+  assert.equal(endpointIdWhere(list, /reserved:host/), '1');
+  assert.equal(endpointIdWhere(list, /reserved:health/), '2');
+  assert.equal(endpointIdWhere(list, / 10\.200\.0\.206 +ready/), '3');
+  assert.equal(endpointIdWhere(list, /10\.200\.0\.7 /), undefined);
 });

@@ -6,18 +6,48 @@ import { datapathSteps } from './steps-datapath.js';
 import { failoverSteps } from './steps-failover.js';
 import { labStep } from './steps-lab.js';
 import { proxyArpSteps } from './steps-proxy-arp.js';
+import { nginxSteps } from './steps-nginx.js';
+import { seed003Steps } from './steps-seed003.js';
+import { seed004PodSteps } from './steps-seed004.js';
 import { storySteps } from './steps-story.js';
+import { seed004SvcSteps } from './steps-svc.js';
 import { type DemoContext, type Step, StepFailed } from './step.js';
 import { errorLine } from '../../lib/errors.js';
 
-export function demoSteps(proxyArp: boolean): Step[] {
-  return [labStep, ...storySteps, ...datapathSteps, ...failoverSteps, ...(proxyArp ? proxyArpSteps : [])];
+/** The seeds in the order the demo tells them; each can be run alone with `--only`. */
+export const SECTIONS = ['seed-001', 'seed-004', 'seed-003'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+function sectionSteps(section: Section, proxyArp: boolean): Step[] {
+  switch (section) {
+    case 'seed-001':
+      return [
+        ...nginxSteps,
+        ...storySteps,
+        ...datapathSteps,
+        ...failoverSteps,
+        ...(proxyArp ? proxyArpSteps : []),
+      ];
+    case 'seed-004':
+      return [...seed004PodSteps, ...seed004SvcSteps];
+    case 'seed-003':
+      return seed003Steps;
+  }
 }
 
-export async function runDemo(opts: { proxyArp: boolean; say: (s: string) => void }): Promise<void> {
+/** A fresh lab, then the chosen seeds' steps (all of them without `only`). */
+export function demoSteps(proxyArp: boolean, only?: Section): Step[] {
+  return [labStep, ...(only ? [only] : SECTIONS).flatMap((s) => sectionSteps(s, proxyArp))];
+}
+
+export async function runDemo(opts: {
+  proxyArp: boolean;
+  only?: Section;
+  say: (s: string) => void;
+}): Promise<void> {
   requireRoot('demo');
   const ctx: DemoContext = { say: opts.say, figures: [], facts: new Map(), step: '' };
-  const steps = demoSteps(opts.proxyArp);
+  const steps = demoSteps(opts.proxyArp, opts.only);
   const started = performance.now();
   for (const [i, step] of steps.entries()) {
     ctx.step = step.name;
@@ -47,6 +77,10 @@ export async function runDemo(opts: { proxyArp: boolean; say: (s: string) => voi
 const NEXT_COMMANDS = [
   'waggle lab status',
   'waggle get svc -A',
+  'waggle get pods -o wide',
+  "waggle exec netpod -- curl -s $(waggle get svc svc -o jsonpath='{.spec.clusterIP}')",
+  'waggle service list --node server',
+  'waggle monitor --node server',
   'waggle get lease -n kube-system',
   'waggle get ippools',
   'waggle status --node node-0',

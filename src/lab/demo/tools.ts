@@ -39,24 +39,34 @@ export function requireWaggle(ctx: DemoContext, command: string): void {
   }
 }
 
-/** A store command (apply/get/delete) run on server, like the seed's kubectl. */
-export function waggleOnServer(ctx: DemoContext, args: string[]): Ran {
+/**
+ * A store command (apply/get/delete) run on server, like the seed's kubectl. `quiet` runs it
+ * without printing, for polls whose last answer is then shown.
+ */
+export function waggleOnServer(ctx: DemoContext, args: string[], opts: { quiet?: boolean } = {}): Ran {
   requireWaggle(ctx, args[0] as string);
   const argv = ['waggle', '--store', LAB_STORE_URL, ...args];
   const res = sh('ip', ['netns', 'exec', 'waggle-server', process.execPath, WAGGLE_BIN, ...argv.slice(1)], {
     allowFail: true,
   });
   const out = res.stdout + res.stderr;
-  show(ctx, 'root@server', argv, out);
+  if (!opts.quiet) show(ctx, 'root@server', argv, out);
   return { code: res.code, out };
 }
 
-/** An agent API command (status/map/l2) run from the host: the API socket is a file. */
-export function waggleOnHost(ctx: DemoContext, args: string[]): Ran {
+/**
+ * A waggle command run from the host: agent API commands (the API socket is a file), `waggle exec
+ * POD` and `waggle lab exec NODE` (they enter the pod's or node's namespaces and cgroup). `keep`
+ * limits the printed output to its first lines, like the seed's `| head`; checks see all of it.
+ */
+export function waggleOnHost(ctx: DemoContext, args: string[], keep?: number): Ran {
   requireWaggle(ctx, args[0] as string);
-  const res = sh(process.execPath, [WAGGLE_BIN, ...args], { allowFail: true });
+  const res = sh(process.execPath, [WAGGLE_BIN, ...args], { allowFail: true, timeoutMs: 60_000 });
   const out = res.stdout + res.stderr;
-  show(ctx, 'root@host', ['waggle', ...args], out);
+  const lines = out.trimEnd().split('\n');
+  const cut = keep !== undefined && lines.length > keep;
+  const shown = cut ? (keep > 0 ? `${lines.slice(0, keep).join('\n')}\n...` : '') : out;
+  show(ctx, 'root@host', ['waggle', ...args], shown);
   return { code: res.code, out };
 }
 
