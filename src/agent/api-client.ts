@@ -53,7 +53,10 @@ export function fetchEndpoints(socketPath: string): Promise<EndpointsReply> {
 
 export function fetchJson<T>(socketPath: string, path: string, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET', timeout: timeoutMs }, (res) => {
+    // One connection per request (agent: false). Node 19+'s global agent keeps sockets alive for
+    // 5 s, the same as the server's keepAliveTimeout, so a request sent about 5 s after the last
+    // one can go out on a socket the agent is closing and fail with EPIPE or ECONNRESET.
+    const req = request({ socketPath, path, method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => {

@@ -25,7 +25,8 @@ export function connectMonitor(
   });
   const query = filterToQuery(filter).toString();
   const req = request(
-    { socketPath, path: `${MONITOR_PATH}${query ? `?${query}` : ''}`, method: 'GET' },
+    // A connection of its own (agent: false): see fetchJson in src/agent/api-client.ts.
+    { socketPath, path: `${MONITOR_PATH}${query ? `?${query}` : ''}`, method: 'GET', agent: false },
     (res) => {
       res.setEncoding('utf8');
       if (res.statusCode !== 200) {
