@@ -18,8 +18,9 @@ enum drop_reason {
 	DROP_INVALID = 134,		/* "Invalid packet": too short for what its header promises */
 	DROP_UNKNOWN_L3 = 139,		/* "Unsupported L3 protocol" */
 	DROP_WRITE_ERROR = 141,		/* "Error writing to packet" */
+	DROP_CT_CREATE_FAILED = 155,	/* "CT: Map insertion failed" (lb4.h) */
 	DROP_FRAG_NOSUPPORT = 157,	/* "IP fragmentation not supported": a fragment to masquerade */
-	DROP_NO_SERVICE = 158,		/* reserved: "Service backend not found" */
+	DROP_NO_SERVICE = 158,		/* "Service backend not found": a frontend without backends */
 	DROP_UNSUPPORTED_L2 = 166,	/* reserved: "Unsupported L2 protocol" */
 	DROP_NAT_NO_MAPPING = 167,	/* "No mapping for NAT masquerade": no free port (nat.h) */
 	DROP_NAT_UNSUPP_PROTO = 168,	/* "Unsupported protocol for NAT masquerade" */

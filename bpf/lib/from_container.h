@@ -5,7 +5,7 @@
  * from_container, on the lxc's tc ingress (packets leaving the pod), dispatches on ethertype:
  *   ARP   answered with the lxc MAC for any target but the pod's own IP (Cilium's
  *         tail_handle_arp: a pod may still use an old gateway after an agent restart)
- *   IPv4  source anti-spoofing, then local delivery to another endpoint on this node, else
+ *   IPv4  source anti-spoofing, the per-packet service LB (lb4.h), then local delivery to another endpoint on this node, else
  *         with eBPF host routing a FIB redirect to a native device (fib.h, "to-network"),
  *         else the kernel routes it ("to-stack")
  *   IPv6, 802.1Q/802.1ad  to the kernel, for now
@@ -25,6 +25,7 @@
 #include "eps.h"
 #include "fib.h"
 #include "ipcache.h"
+#include "lb4.h"
 #include "lxc.h"
 #include "trace.h"
 
@@ -55,6 +56,22 @@ static __always_inline int handle_lxc_arp(struct __sk_buff *skb)
 	return arp_respond(skb, mac, &req);
 }
 
+/* The per-packet service LB for what this pod sends (lb4.h): a reply of the pod as a backend
+ * leaves as from its frontend; a packet to a frontend goes to a backend. Socket LB has already
+ * translated most of a pod's connections, which then match neither. 1 when translated. */
+static __always_inline int lxc_lb4(struct __sk_buff *skb, const struct iphdr *ip)
+{
+	struct lb4_flow f;
+	int ret;
+
+	if (lb4_flow_load(skb, ip, &f) < 0)
+		return 0;
+	ret = lb4_xlate_rev(skb, &f);
+	if (ret != 0)
+		return ret;
+	return lb4_xlate_fwd(skb, &f, 0, 0);
+}
+
 static __always_inline int handle_ipv4_from_lxc(struct __sk_buff *skb)
 {
 	struct notify_meta m = { .src_label = own_identity(), .ifindex = interface_ifindex };
@@ -69,6 +86,14 @@ static __always_inline int handle_ipv4_from_lxc(struct __sk_buff *skb)
 	/* Cilium's is_valid_lxc_src_ipv4: a pod may only send from its own address. */
 	if (ip.saddr != endpoint_ipv4)
 		return drop_packet_ext(skb, DROP_INVALID_SIP, METRIC_EGRESS, &m);
+
+	if (lb_config() & LB_F_PER_PACKET) {
+		ret = lxc_lb4(skb, &ip);
+		if (ret < 0)
+			return drop_packet_ext(skb, -ret, METRIC_EGRESS, &m);
+		if (ret == 1 && ipv4_load(skb, &ip) < 0)
+			return drop_packet_ext(skb, DROP_INVALID, METRIC_EGRESS, &m);
+	}
 
 	if (trace_events_enabled())
 		m.dst_label = ipcache_identity4(ip.daddr);

@@ -4,7 +4,9 @@
  * exactly this logic.
  *   ARP   L2 announcements (l2_responder.h)
  *   IPv4  with eBPF masquerading, a reply to a masqueraded flow (addressed to this device's
- *         masquerade address) gets its pod's address and port back (nat.h); then, with eBPF
+ *         masquerade address) gets its pod's address and port back (nat.h); with the per-packet
+ *         service LB, replies of load-balanced flows and, with NodePort, packets from outside
+ *         to a service are translated (nodeport.h); then, with eBPF
  *         host routing, a packet for a local pod goes straight into it (bpf_redirect_peer).
  *         Everything else — traffic to the node itself, to anything not a local pod — goes to
  *         the kernel untouched.
@@ -27,6 +29,7 @@
 #include "lxc.h"
 #include "masq_config.h"
 #include "nat.h"
+#include "nodeport.h"
 
 static __always_inline int handle_netdev_ipv4(struct __sk_buff *skb)
 {
@@ -34,23 +37,28 @@ static __always_inline int handle_netdev_ipv4(struct __sk_buff *skb)
 	const struct endpoint_info *ep;
 	const struct device_info *dev;
 	struct iphdr ip;
-	int routing = host_routing_enabled(), ret;
+	int routing = host_routing_enabled(), lb = lb_config() != 0, ret, verdict = TC_ACT_OK;
 
-	if (!enable_bpf_masquerade && !routing)
+	if (!enable_bpf_masquerade && !routing && !lb)
 		return TC_ACT_OK;
 	if (ipv4_load(skb, &ip) < 0)
 		return TC_ACT_OK;
-	if (enable_bpf_masquerade) {
-		dev = device_lookup(skb->ifindex);
-		if (dev && dev->ipv4 && ip.daddr == dev->ipv4) {
-			ret = snat_v4_ingress(skb, &ip);
-			if (ret < 0)
-				return drop_packet_ext(skb, -ret, METRIC_INGRESS, &m);
-			if (ret == 0)
-				return TC_ACT_OK;	/* for the node itself */
-			if (ipv4_load(skb, &ip) < 0)
-				return TC_ACT_OK;
-		}
+	dev = device_lookup(skb->ifindex);
+	/* The service LB's SNAT (nodeport.h) shares the masquerading table. */
+	if ((enable_bpf_masquerade || lb) && dev && dev->ipv4 && ip.daddr == dev->ipv4) {
+		ret = snat_v4_ingress(skb, &ip);
+		if (ret < 0)
+			return drop_packet_ext(skb, -ret, METRIC_INGRESS, &m);
+		if (ret == 0 && !lb)
+			return TC_ACT_OK;	/* for the node itself */
+		if (ret == 1 && ipv4_load(skb, &ip) < 0)
+			return TC_ACT_OK;
+	}
+	if (lb) {
+		if (nodeport_lb4(skb, &ip, dev, &m, &verdict) == NP_DONE)
+			return verdict;
+		if (ipv4_load(skb, &ip) < 0)
+			return TC_ACT_OK;
 	}
 	if (!routing || ip.ttl <= 1)
 		return TC_ACT_OK;

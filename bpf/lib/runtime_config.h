@@ -2,8 +2,8 @@
 /* The runtime config map: values the agent writes while it runs (Cilium's cilium_runtime_config
  * layout, under our own name). Index 1 is the agent's heartbeat, which gates the L2 responder;
  * index 2 turns trace notifications on while a monitor listens; index 3 turns eBPF host routing
- * on (a slot rather than a load-time constant: bpf_lxc objects of restored endpoints are not
- * reloaded, and all of them must switch together).
+ * on and index 4 the per-packet service LB (slots rather than load-time constants: bpf_lxc
+ * objects of restored endpoints are not reloaded, and all of them must switch together).
  */
 #ifndef WAGGLE_RUNTIME_CONFIG_H
 #define WAGGLE_RUNTIME_CONFIG_H
@@ -16,6 +16,7 @@ enum runtime_config {
 	RUNTIME_CONFIG_AGENT_LIVENESS = 1,	/* last CLOCK_MONOTONIC ns the agent was alive */
 	RUNTIME_CONFIG_TRACE_EVENTS = 2,	/* non-zero: write trace notifications (trace.h) */
 	RUNTIME_CONFIG_HOST_ROUTING = 3,	/* non-zero: eBPF host routing (fib.h) */
+	RUNTIME_CONFIG_LB = 4,			/* LB_F_* bits: the per-packet service LB (lb4.h) */
 };
 
 #define RUNTIME_CONFIG_SIZE 256	/* as Cilium: room to grow without changing the map */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* to_netdev, on the tc egress of every native device while eBPF masquerading is on (Cilium's
- * cil_to_netdev with ENABLE_NODEPORT's SNAT): a pod's IPv4 packet for outside the cluster
- * leaves with this device's address (nat.h). It runs for packets the stack routed here and for
+/* to_netdev, on the tc egress of every native device while eBPF masquerading or NodePort is on
+ * (Cilium's cil_to_netdev with ENABLE_NODEPORT's SNAT): a pod's IPv4 packet for outside the
+ * cluster leaves with this device's address (nat.h); a reply the node itself sends as a service
+ * backend leaves as from its frontend (nodeport.h). It runs for packets the stack routed here and for
  * packets bpf_lxc redirected here (eBPF host routing) alike. The node's own flows only get
  * their ports guarded in the NAT map (nat.h). Everything else passes untouched.
  */
@@ -18,6 +19,7 @@
 #include "lxc.h"
 #include "masq_config.h"
 #include "nat.h"
+#include "nodeport.h"
 
 static __always_inline int handle_to_netdev(struct __sk_buff *skb)
 {
@@ -28,7 +30,7 @@ static __always_inline int handle_to_netdev(struct __sk_buff *skb)
 	struct iphdr ip;
 	int ret;
 
-	if (!enable_bpf_masquerade || skb->vlan_present)
+	if (skb->vlan_present || (!enable_bpf_masquerade && !(lb_config() & LB_F_NODE_PORT)))
 		return TC_ACT_OK;
 	if (data + ETH_HLEN > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
@@ -38,10 +40,14 @@ static __always_inline int handle_to_netdev(struct __sk_buff *skb)
 	if (!dev || !dev->ipv4)
 		return TC_ACT_OK;	/* no address to masquerade to on this device */
 	if (ip.saddr == dev->ipv4) {
-		snat_v4_track_host(skb, &ip, dev->ipv4);
+		ret = lb_config() & LB_F_NODE_PORT ? nodeport_rev_egress(skb, &ip) : 0;
+		if (ret < 0)
+			return drop_packet(skb, -ret, METRIC_EGRESS);
+		if (ret == 0 && enable_bpf_masquerade)
+			snat_v4_track_host(skb, &ip, dev->ipv4);
 		return TC_ACT_OK;
 	}
-	if (!snat_v4_needed(&ip))
+	if (!enable_bpf_masquerade || !snat_v4_needed(&ip))
 		return TC_ACT_OK;
 	ret = snat_v4_egress(skb, &ip, dev->ipv4);
 	if (ret < 0)

@@ -93,6 +93,13 @@ export class Agent {
         legacyRequested: cfg.routing.hostLegacyRouting,
         masquerade: cfg.masquerade.enabled ? cfg.masquerade.mode : 'disabled',
       },
+      mapSizes: {
+        services: cfg.services.sizes.services,
+        backends: cfg.services.sizes.backends,
+        reverseNat: cfg.services.sizes.reverseNat,
+        ...cfg.services.ctSizes,
+      },
+      lb: { perPacket: true, nodePort: cfg.services.nodePort },
       sampleMs: cfg.mapSampleMs,
       log: logOf('datapath'),
     });
@@ -104,7 +111,9 @@ export class Agent {
     });
     const devices = new DevicesModule({
       program: () => datapath.dp.fromNetdev,
-      ...(bpfMasq ? { egressProgram: () => datapath.dp.toNetdev } : {}),
+      // to_netdev masquerades (eBPF mode) and sends the node's own replies as a service backend
+      // as from the frontend (NodePort).
+      ...(bpfMasq || cfg.services.nodePort ? { egressProgram: () => datapath.dp.toNetdev } : {}),
       devicesMap: () => datapath.dp.devices,
       patterns: cfg.devicePatterns,
       log: logOf('devices'),

@@ -44,6 +44,10 @@ export interface AgentFlags {
   cgroupRoot?: string;
   bpfLbMapMax?: string;
   bpfSockRevMapMax?: string;
+  /** Cilium's --enable-node-port. The CLI defaults it to true; absent here means off. */
+  enableNodePort?: boolean | string;
+  bpfCtGlobalTcpMax?: string;
+  bpfCtGlobalAnyMax?: string;
 }
 
 export interface AgentConfig {
@@ -79,11 +83,19 @@ export interface AgentConfig {
     socketLb: boolean;
     cgroupRoot: string | undefined;
     sizes: { services: number; backends: number; reverseNat: number; reverseSk: number };
+    /** Frontends served to clients outside the node by from_netdev (LoadBalancer, externalIPs, NodePort). */
+    nodePort: boolean;
+    /** The conntrack maps of the per-packet LB. */
+    ctSizes: { ct4Tcp: number; ct4Any: number };
   };
 }
 
 /** Cilium's --bpf-lb-map-max default: 30,000 service ports with a backend each fit with room. */
 export const DEFAULT_LB_MAP_MAX = 65536;
+/** Conntrack sizes: a quarter of Cilium's --bpf-ct-global-tcp-max / -any-max defaults, as LRU
+ * maps are preallocated (131072 × 54 B ≈ 7 MiB per node instead of 28 MiB). */
+export const DEFAULT_CT_TCP_MAX = 131072;
+export const DEFAULT_CT_ANY_MAX = 65536;
 /** Cilium's --bpf-sock-rev-map-max default. */
 export const DEFAULT_SOCK_REV_MAP_MAX = 262144;
 
@@ -166,6 +178,9 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   }
   const lbMax = mapSize(f.bpfLbMapMax, DEFAULT_LB_MAP_MAX, '--bpf-lb-map-max');
   const sockRevMax = mapSize(f.bpfSockRevMapMax, DEFAULT_SOCK_REV_MAP_MAX, '--bpf-sock-rev-map-max');
+  const ctTcpMax = mapSize(f.bpfCtGlobalTcpMax, DEFAULT_CT_TCP_MAX, '--bpf-ct-global-tcp-max');
+  const ctAnyMax = mapSize(f.bpfCtGlobalAnyMax, DEFAULT_CT_ANY_MAX, '--bpf-ct-global-any-max');
+  const nodePort = parseBool(f.enableNodePort ?? false, '--enable-node-port');
   return {
     node: f.node,
     store: f.store,
@@ -209,6 +224,8 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
       socketLb: f.bpfLbSock ?? false,
       cgroupRoot: f.cgroupRoot,
       sizes: { services: lbMax, backends: lbMax, reverseNat: lbMax, reverseSk: sockRevMax },
+      nodePort,
+      ctSizes: { ct4Tcp: ctTcpMax, ct4Any: ctAnyMax },
     },
   };
 }

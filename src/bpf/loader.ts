@@ -3,8 +3,11 @@
 // exports; loadObject() opens it, sets the constants, pins the maps by name under one directory,
 // loads it, and returns typed handles. A map in the object that the spec does not declare is an
 // error, so adding a map to C without its codec (or its spec line) cannot go unnoticed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Codec } from './codec.js';
 import { BpfError } from './errors.js';
+import { BpfMap } from './map.js';
 import { BpfObject } from './object.js';
 import type { BpfProgram } from './program.js';
 import { TypedMap } from './typed-map.js';
@@ -65,9 +68,10 @@ export function loadObject<S extends ObjectSpec>(spec: S, opts: LoadOptions<S>):
       const value = (opts.constants as Record<string, bigint | number | undefined> | undefined)?.[handle];
       if (value !== undefined) object.setConstant(c.name, encodeConstant(spec.name, c, value));
     }
-    for (const [handle, n] of Object.entries((opts.maxEntries ?? {}) as Record<string, number | undefined>)) {
-      const codec = spec.maps[handle];
-      if (codec && n !== undefined) object.setMaxEntries(codec.mapName, n);
+    const sized = opts.maxEntries as Record<string, number | undefined> | undefined;
+    for (const [handle, codec] of Object.entries(spec.maps)) {
+      const n = sized?.[handle] ?? pinnedMaxEntries(join(opts.pinDir, codec.mapName));
+      if (n !== undefined) object.setMaxEntries(codec.mapName, n);
     }
     const codecs = Object.values(spec.maps);
     // Before load: afterwards a reused pinned map carries its creator's BTF ids (TypedMap.check).
@@ -124,4 +128,20 @@ function encodeConstant(object: string, c: ConstantSpec, value: bigint | number)
   else if (c.type === 'u32') buf.writeUInt32LE(Number(n));
   else buf.writeBigUInt64LE(n);
   return buf;
+}
+
+/**
+ * The size of a map already pinned at `path`, so an object sharing it without being told its size
+ * (bpf_lxc, loaded per endpoint, shares the service and conntrack maps bpf_host created with the
+ * agent's --bpf-lb-map-max and --bpf-ct-global-*-max) reuses it instead of failing libbpf's
+ * compatibility check. undefined when nothing is pinned there.
+ */
+function pinnedMaxEntries(path: string): number | undefined {
+  if (!existsSync(path)) return undefined;
+  const m = BpfMap.openPinned(path);
+  try {
+    return m.info.maxEntries;
+  } finally {
+    m.close();
+  }
 }

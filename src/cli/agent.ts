@@ -71,6 +71,13 @@ export function registerAgent(program: Command): void {
       '65536',
     )
     .option(
+      '--enable-node-port [bool]',
+      'serve LoadBalancer IPs, externalIPs and NodePorts to clients outside the node in eBPF; =false: only pods and the node itself reach services',
+      true,
+    )
+    .option('--bpf-ct-global-tcp-max <n>', 'entries of the TCP conntrack map (waggle_ct4_global)', '131072')
+    .option('--bpf-ct-global-any-max <n>', 'entries of the non-TCP conntrack map (waggle_ct_any4_global)', '65536')
+    .option(
       '--bpf-sock-rev-map-max <n>',
       'entries of the socket-LB reverse map (waggle_lb4_reverse_sk)',
       '262144',

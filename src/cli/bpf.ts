@@ -1,4 +1,4 @@
-// `waggle bpf endpoint list`, `bpf ipcache list`, `bpf metrics list`, `bpf nat list`: the agent's BPF maps in
+// `waggle bpf endpoint list`, `bpf ipcache list`, `bpf metrics list`, `bpf nat list`, `bpf ct list`: the agent's BPF maps in
 // cilium-dbg's `bpf … list` formats (formatting in format-bpf.ts). The agent reads the maps, so
 // the CLI needs its API socket, not root.
 import type { Command } from 'commander';
@@ -8,6 +8,7 @@ import { ENDPOINTS_MAP } from '../datapath/maps/endpoints.js';
 import { IPCACHE_MAP } from '../datapath/maps/ipcache.js';
 import { METRICS_MAP } from '../datapath/maps/metrics.js';
 import { SNAT_MAP } from '../datapath/maps/snat.js';
+import { registerBpfCt } from './bpf-ct.js';
 import { registerBpfLb } from './service.js';
 import { bpfEndpointList, bpfIpcacheList, bpfMetricsList, bpfNatList, type Listing } from './format-bpf.js';
 
@@ -66,4 +67,5 @@ export function registerBpf(program: Command): void {
     `masqueraded flows, both directions (${SNAT_MAP}), as \`cilium bpf nat list\``,
     bpfNatList,
   );
+  registerBpfCt(bpf);
 }

@@ -32,6 +32,22 @@ export interface HostDatapathOptions {
   maxLivenessNs: bigint;
   /** eBPF masquerading (--enable-bpf-masquerade); absent: off. */
   masquerade?: HostMasqueradeConfig;
+  /** max_entries of the maps bpf_host creates for the service LB; absent: compiled sizes. */
+  mapSizes?: HostMapSizes;
+}
+
+/** The service and conntrack map sizes (--bpf-lb-map-max, --bpf-ct-global-tcp-max, --bpf-ct-global-any-max). */
+export interface HostMapSizes {
+  services: number;
+  backends: number;
+  reverseNat: number;
+  ct4Tcp: number;
+  ct4Any: number;
+}
+
+/** RUNTIME_CONFIG_LB's value (LB_F_* in bpf/lib/lb4.h). */
+export function lbConfigBits(lb: { perPacket: boolean; nodePort: boolean }): bigint {
+  return (lb.perPacket ? 1n : 0n) | (lb.perPacket && lb.nodePort ? 2n : 0n);
 }
 
 export interface HostDatapath extends HostMaps {
@@ -61,6 +77,7 @@ export function loadHostDatapath(opts: HostDatapathOptions): HostDatapath {
     ...(opts.objPath ? { path: opts.objPath } : {}),
     pinDir: opts.pinDir,
     constants: { maxLiveness: maxLivenessNs, ...masqueradeConstants(opts.masquerade) },
+    ...(opts.mapSizes ? { maxEntries: opts.mapSizes } : {}),
   });
   return {
     ...loaded.maps,

@@ -5,7 +5,7 @@
 // waggle_runtime_config, where every bpf_lxc — restored ones too — and from_netdev read it.
 import type { TypedMap } from '../../bpf/typed-map.js';
 import type { RowContext } from '../../bpf/codec.js';
-import { type HostDatapath, loadHostDatapath } from '../../datapath/host-datapath.js';
+import { type HostDatapath, type HostMapSizes, lbConfigBits, loadHostDatapath } from '../../datapath/host-datapath.js';
 import {
   chooseHostRouting,
   type HostRoutingChoice,
@@ -23,6 +23,10 @@ export interface DatapathModuleOptions {
   maxLivenessNs: bigint;
   /** eBPF masquerading's load-time settings; absent: off. */
   masquerade?: HostMasqueradeConfig;
+  /** max_entries of the service and conntrack maps (bpf_host creates them; the others share). */
+  mapSizes?: HostMapSizes;
+  /** RUNTIME_CONFIG_LB: the per-packet service LB, and NodePort (from outside the node). */
+  lb: { perPacket: boolean; nodePort: boolean };
   hostRouting: Omit<HostRoutingInputs, 'missingHelpers'>;
   /** How often map occupancy is counted for metrics. */
   sampleMs?: number;
@@ -54,7 +58,12 @@ export class DatapathModule implements AgentModule {
       pinDir: this.#o.pinDir,
       maxLivenessNs: this.#o.maxLivenessNs,
       ...(this.#o.masquerade ? { masquerade: this.#o.masquerade } : {}),
+      ...(this.#o.mapSizes ? { mapSizes: this.#o.mapSizes } : {}),
     });
+    const lb = this.#o.lb;
+    // Written either way, as host routing below: a previous run may have left it on.
+    this.#dp.runtimeConfig.set(RuntimeConfigIndex.Lb, lbConfigBits(lb));
+    this.#o.log(`service LB: per-packet ${lb.perPacket ? 'on' : 'off'}, NodePort ${lb.nodePort ? 'on' : 'off'}`);
     this.#o.log(`datapath loaded, maps pinned in ${this.#o.pinDir}`);
     const h = this.#o.hostRouting;
     this.#hostRouting = chooseHostRouting({
@@ -80,7 +89,10 @@ export class DatapathModule implements AgentModule {
   }
 
   #maps(): Array<TypedMap<unknown, unknown>> {
-    return [...(Object.values(this.dp.maps) as Array<TypedMap<unknown, unknown>>), ...this.#extra];
+    // bpf_sock shares the service maps with bpf_host: each map once, by name.
+    const own = Object.values(this.dp.maps) as Array<TypedMap<unknown, unknown>>;
+    const names = new Set(own.map((m) => m.name));
+    return [...own, ...this.#extra.filter((m) => !names.has(m.name))];
   }
 
   /** Adds another object's maps to `map list|get`, status and metrics; returns their removal. */

@@ -16,6 +16,8 @@ export const RuntimeConfigIndex = {
   TraceEvents: 2,
   /** Non-zero: eBPF host routing (FIB redirect from bpf_lxc, delivery from from_netdev). */
   HostRouting: 3,
+  /** LB_F_* bits (bpf/lib/lb4.h): 1 per-packet service LB, 2 NodePort from outside the node. */
+  Lb: 4,
 } as const;
 
 export type RuntimeConfigName = keyof typeof RuntimeConfigIndex;

@@ -1,11 +1,12 @@
 // bpf_host.o: from_netdev on every selected native device (tc ingress), to_netdev on their tc
-// egress while eBPF masquerading is on, from_host on waggle_host (tc egress), their maps and the
+// egress while eBPF masquerading or NodePort is on, from_host on waggle_host (tc egress), their maps and the
 // load-time constants (bpf/lib/l2_responder.h, bpf/lib/masq_config.h). The endpoint, ipcache and event maps are
 // shared with every bpf_lxc.o (same pin directory). Adding a map to this object: its C header,
 // its codec in src/datapath/maps/, and one line here.
 import { writeIpv4 } from '../../bpf/codec-fields.js';
 import { BpfError } from '../../bpf/errors.js';
 import type { ObjectSpec } from '../../bpf/loader.js';
+import { ct4AnyCodec, ct4TcpCodec } from '../maps/ct4.js';
 import { devicesCodec } from '../maps/devices.js';
 import { dropsCodec } from '../maps/drops.js';
 import { endpointsCodec } from '../maps/endpoints.js';
@@ -13,6 +14,8 @@ import { eventsCodec, eventsLostCodec } from '../maps/events.js';
 import { ipcacheCodec } from '../maps/ipcache.js';
 import { ipmasqCodec } from '../maps/ipmasq.js';
 import { l2ResponderV4Codec } from '../maps/l2-responder.js';
+import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
+import { lb4ServicesCodec } from '../maps/lb4-services.js';
 import { metricsCodec } from '../maps/metrics.js';
 import { runtimeConfigCodec } from '../maps/runtime-config.js';
 import { snatCodec } from '../maps/snat.js';
@@ -32,6 +35,12 @@ export const hostObject = {
     eventsLost: eventsLostCodec,
     snat: snatCodec,
     ipmasq: ipmasqCodec,
+    /** The per-packet service LB (bpf/lib/lb4.h): bpf_sock's service maps, and conntrack. */
+    services: lb4ServicesCodec,
+    backends: lb4BackendsCodec,
+    reverseNat: lb4ReverseNatCodec,
+    ct4Tcp: ct4TcpCodec,
+    ct4Any: ct4AnyCodec,
   },
   programs: { fromNetdev: 'from_netdev', toNetdev: 'to_netdev', fromHost: 'from_host' },
   constants: {

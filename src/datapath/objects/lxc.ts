@@ -4,13 +4,18 @@
 import type { ObjectSpec } from '../../bpf/loader.js';
 import { BpfError } from '../../bpf/errors.js';
 import { writeIpv4, writeMac } from '../../bpf/codec-fields.js';
+import { ct4AnyCodec, ct4TcpCodec } from '../maps/ct4.js';
 import { devicesCodec } from '../maps/devices.js';
 import { dropsCodec } from '../maps/drops.js';
 import { endpointsCodec } from '../maps/endpoints.js';
 import { eventsCodec, eventsLostCodec } from '../maps/events.js';
 import { ipcacheCodec } from '../maps/ipcache.js';
+import { ipmasqCodec } from '../maps/ipmasq.js';
+import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
+import { lb4ServicesCodec } from '../maps/lb4-services.js';
 import { metricsCodec } from '../maps/metrics.js';
 import { runtimeConfigCodec } from '../maps/runtime-config.js';
+import { snatCodec } from '../maps/snat.js';
 
 export const lxcObject = {
   name: 'bpf_lxc',
@@ -25,6 +30,15 @@ export const lxcObject = {
     metrics: metricsCodec,
     /** The native devices: where eBPF host routing may redirect to. */
     devices: devicesCodec,
+    /** The per-packet service LB (bpf/lib/lb4.h): service maps and conntrack. */
+    services: lb4ServicesCodec,
+    backends: lb4BackendsCodec,
+    reverseNat: lb4ReverseNatCodec,
+    ct4Tcp: ct4TcpCodec,
+    ct4Any: ct4AnyCodec,
+    /** Declared by nat.h, whose rewrite helpers lb4.h uses; bpf_lxc itself never touches them. */
+    snat: snatCodec,
+    ipmasq: ipmasqCodec,
   },
   programs: { fromContainer: 'from_container', toContainer: 'to_container' },
   constants: {

@@ -37,12 +37,29 @@ export interface HostPathCase {
     ipcache?: Array<{ prefix: string; identity: number }>;
     /** waggle_lxc rows besides the pod's own. */
     endpoints?: Array<{ ip: string; info: EndpointInfo }>;
+    /** RuntimeConfigIndex.Lb: the per-packet service LB (and NodePort). */
+    lb?: { perPacket: boolean; nodePort: boolean };
+    /** Service frontends as the services module writes them (master row, slots, backends). */
+    frontends?: LbFrontend[];
   };
   steps: HostPathStep[];
   expect: {
     /** waggle_snat_v4_external after the steps, as `natEntryText` lines; default: as set up. */
     snat?: string[];
+    /** Conntrack entries after the steps, as `ctEntryText` lines; default: not compared. */
+    ct?: string[];
     /** waggle_drops after the steps; default none. */
     drops?: Array<{ reason: number; count: bigint }>;
   };
+}
+
+/** One frontend with its backends (IDs given: they appear in SERVICE entries). */
+export interface LbFrontend {
+  address: string;
+  port: number;
+  proto: number;
+  /** SvcFlag bits. */
+  flags: number;
+  revNat: number;
+  backends: Array<{ id: number; address: string; port: number }>;
 }

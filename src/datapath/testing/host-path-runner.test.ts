@@ -6,14 +6,15 @@ import { TcAct } from '../../bpf/index.js';
 import { type TempBpffs, tempBpffs } from '../../testing/bpffs.js';
 import type { TestNetns } from '../../testing/netns.js';
 import { hostRoutingCases } from '../cases/host-routing.js';
+import { lbCases } from '../cases/lb.js';
 import { natCases } from '../cases/nat.js';
 import { natReuseCases } from '../cases/nat-reuse.js';
 import { hostPathNetns } from './host-path-netns.js';
 import { runHostPathCase } from './host-path-runner.js';
 
-const cases = [...hostRoutingCases, ...natCases, ...natReuseCases];
+const cases = [...hostRoutingCases, ...natCases, ...natReuseCases, ...lbCases];
 
-describe('host routing and masquerading cases (BPF_PROG_TEST_RUN, exact bytes)', () => {
+describe('host routing, masquerading and service LB cases (BPF_PROG_TEST_RUN, exact bytes)', () => {
   let fs: TempBpffs;
   let ns: TestNetns;
   before(() => {

@@ -5,10 +5,11 @@
 import { join } from 'node:path';
 import { monotonicNs, skbContext, TcAct, withNetns } from '../../bpf/index.js';
 import { loadEndpointProgram } from '../endpoint-datapath.js';
-import { DEFAULT_MAX_LIVENESS_NS, loadHostDatapath } from '../host-datapath.js';
+import { DEFAULT_MAX_LIVENESS_NS, type HostDatapath, lbConfigBits, loadHostDatapath } from '../host-datapath.js';
+import { type CtEntry, type CtTuple, ctRow } from '../maps/ct4.js';
 import { RuntimeConfigIndex } from '../maps/runtime-config.js';
 import { type NatEntry, type NatTuple, natRow } from '../maps/snat.js';
-import type { HostPathCase } from './host-path-case.js';
+import type { HostPathCase, LbFrontend } from './host-path-case.js';
 import { NODE } from './host-path-netns.js';
 import { POD, POD_ENTRY } from './lxc-case.js';
 import { frameDiff } from './runner.js';
@@ -22,6 +23,24 @@ const verdictName = (v: number) => Object.entries(TcAct).find(([, n]) => n === v
 export function natEntryText(k: NatTuple, v: Pick<NatEntry, 'toAddr' | 'toPort' | 'closing'>): string {
   const [tuple, xlate] = natRow(k, { created: 0n, needsCt: false, ...v }, 0n);
   return `${tuple} ${xlate}${v.closing ? ' closing' : ''}`;
+}
+
+/** A conntrack row without its times and counters: "TCP SERVICE a:p -> f:q [nodePort] BackendID=1". */
+export function ctEntryText(k: CtTuple, v: CtEntry): string {
+  const [tuple, , , , flags, , xlate] = ctRow(k, v, 0);
+  return `${tuple} ${flags} ${xlate}`;
+}
+
+function writeFrontends(host: HostDatapath, frontends: readonly LbFrontend[]): void {
+  for (const f of frontends) {
+    const key = (backendSlot: number) => ({ address: f.address, port: f.port, backendSlot, proto: f.proto });
+    f.backends.forEach((b, i) => {
+      host.backends.set(b.id, { address: b.address, port: b.port, proto: f.proto, state: 0 });
+      host.services.set(key(i + 1), { backendId: b.id, count: 0, revNatIndex: f.revNat, flags: f.flags });
+    });
+    host.services.set(key(0), { backendId: 0, count: f.backends.length, revNatIndex: f.revNat, flags: f.flags });
+    host.reverseNat.set(f.revNat, { address: f.address, port: f.port });
+  }
 }
 
 export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string): string[] {
@@ -44,6 +63,8 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
     for (const e of c.setup.endpoints ?? []) host.endpoints.set({ ip: e.ip }, e.info);
     host.devices.set(NODE.ifindex, { mac: NODE.mac, ipv4: NODE.ip });
     if (c.setup.hostRouting) host.runtimeConfig.set(RuntimeConfigIndex.HostRouting, 1n);
+    if (c.setup.lb) host.runtimeConfig.set(RuntimeConfigIndex.Lb, lbConfigBits(c.setup.lb));
+    writeFrontends(host, c.setup.frontends ?? []);
     for (const p of c.setup.ipmasq ?? []) host.ipmasq.set(p, {});
     for (const e of c.setup.ipcache ?? []) host.ipcache.set({ prefix: e.prefix }, { identity: e.identity });
     const now = monotonicNs() / 1_000_000_000n;
@@ -82,6 +103,12 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
       .sort();
     if (got.join('\n') !== want.join('\n'))
       problems.push(`snat:\n  got  ${got.join('\n       ')}\n  want ${want.join('\n       ')}`);
+    if (c.expect.ct) {
+      const ct = [...host.ct4Tcp.entries(), ...host.ct4Any.entries()].map(([k, v]) => ctEntryText(k, v)).sort();
+      const wantCt = [...c.expect.ct].sort();
+      if (ct.join('\n') !== wantCt.join('\n'))
+        problems.push(`ct:\n  got  ${ct.join('\n       ')}\n  want ${wantCt.join('\n       ')}`);
+    }
     const drops = host.drops.entries().map(([reason, count]) => `${reason}=${count}`);
     const wantDrops = (c.expect.drops ?? []).map((d) => `${d.reason}=${d.count}`);
     if (drops.sort().join(',') !== wantDrops.sort().join(','))
