@@ -76,7 +76,11 @@ export function registerAgent(program: Command): void {
       true,
     )
     .option('--bpf-ct-global-tcp-max <n>', 'entries of the TCP conntrack map (waggle_ct4_global)', '131072')
-    .option('--bpf-ct-global-any-max <n>', 'entries of the non-TCP conntrack map (waggle_ct_any4_global)', '65536')
+    .option(
+      '--bpf-ct-global-any-max <n>',
+      'entries of the non-TCP conntrack map (waggle_ct_any4_global)',
+      '65536',
+    )
     .option(
       '--bpf-sock-rev-map-max <n>',
       'entries of the socket-LB reverse map (waggle_lb4_reverse_sk)',

@@ -5,7 +5,12 @@
 // waggle_runtime_config, where every bpf_lxc — restored ones too — and from_netdev read it.
 import type { TypedMap } from '../../bpf/typed-map.js';
 import type { RowContext } from '../../bpf/codec.js';
-import { type HostDatapath, type HostMapSizes, lbConfigBits, loadHostDatapath } from '../../datapath/host-datapath.js';
+import {
+  type HostDatapath,
+  type HostMapSizes,
+  lbConfigBits,
+  loadHostDatapath,
+} from '../../datapath/host-datapath.js';
 import {
   chooseHostRouting,
   type HostRoutingChoice,
@@ -63,7 +68,9 @@ export class DatapathModule implements AgentModule {
     const lb = this.#o.lb;
     // Written either way, as host routing below: a previous run may have left it on.
     this.#dp.runtimeConfig.set(RuntimeConfigIndex.Lb, lbConfigBits(lb));
-    this.#o.log(`service LB: per-packet ${lb.perPacket ? 'on' : 'off'}, NodePort ${lb.nodePort ? 'on' : 'off'}`);
+    this.#o.log(
+      `service LB: per-packet ${lb.perPacket ? 'on' : 'off'}, NodePort ${lb.nodePort ? 'on' : 'off'}`,
+    );
     this.#o.log(`datapath loaded, maps pinned in ${this.#o.pinDir}`);
     const h = this.#o.hostRouting;
     this.#hostRouting = chooseHostRouting({

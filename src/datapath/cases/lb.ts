@@ -18,7 +18,12 @@ const LOOPBACK = '169.254.42.1';
 const on = { lb: { perPacket: true, nodePort: true } };
 const routable = SvcFlag.LOADBALANCER | SvcFlag.ROUTABLE;
 
-const frontend = (address: string, port: number, flags: number, backends: LbFrontend['backends']): LbFrontend => ({
+const frontend = (
+  address: string,
+  port: number,
+  flags: number,
+  backends: LbFrontend['backends'],
+): LbFrontend => ({
   address,
   port,
   proto: PROTO.TCP,
@@ -35,10 +40,30 @@ const podSends = (src: string, sport: number, dst: string, dport: number, over: 
   l4Packet({ ethDst: POD.lxcMac, ethSrc: POD.podMac, src, dst, proto: PROTO.TCP, sport, dport, ...over });
 /** To the other node, as the FIB redirect leaves it: its MAC, ours, TTL − 1. */
 const toPeer = (src: string, sport: number, dst: string, dport: number, over: Partial<L4Fields> = {}) =>
-  l4Packet({ ethDst: NODE.peerMac, ethSrc: NODE.mac, src, dst, proto: PROTO.TCP, sport, dport, ttl: 63, ...over });
+  l4Packet({
+    ethDst: NODE.peerMac,
+    ethSrc: NODE.mac,
+    src,
+    dst,
+    proto: PROTO.TCP,
+    sport,
+    dport,
+    ttl: 63,
+    ...over,
+  });
 /** Into the pod by local delivery: its MAC, the lxc's, TTL − 1. */
 const intoPod = (src: string, sport: number, dst: string, dport: number, over: Partial<L4Fields> = {}) =>
-  l4Packet({ ethDst: POD.podMac, ethSrc: POD.lxcMac, src, dst, proto: PROTO.TCP, sport, dport, ttl: 63, ...over });
+  l4Packet({
+    ethDst: POD.podMac,
+    ethSrc: POD.lxcMac,
+    src,
+    dst,
+    proto: PROTO.TCP,
+    sport,
+    dport,
+    ttl: 63,
+    ...over,
+  });
 
 const SYNACK = { tcpFlags: 0x12 };
 const ACK = { tcpFlags: 0x10 };
@@ -83,7 +108,9 @@ export const lbCases: HostPathCase[] = [
     setup: {
       ...on,
       frontends: [
-        frontend('0.0.0.0', 30080, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, [{ id: 4, address: POD.ipv4, port: 80 }]),
+        frontend('0.0.0.0', 30080, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, [
+          { id: 4, address: POD.ipv4, port: 80 },
+        ]),
       ],
     },
     steps: [

@@ -19,7 +19,7 @@ export const CT4_TCP_MAX_ENTRIES = 131072;
 export const CT4_ANY_MAX_ENTRIES = 65536;
 
 /** ct_entry.flags (CT_F_* in bpf/lib/ct_map.h). */
-export const CtFlag = { closing: 1 << 0, loopback: 1 << 1, nodePort: 1 << 2, snat: 1 << 3 } as const;
+export const CtFlag = { closing: 1 << 0, loopback: 1 << 1, nodePort: 1 << 2 } as const;
 
 const DIRS = { 0: 'OUT', 1: 'IN', 4: 'SERVICE' } as const;
 type CtDir = (typeof DIRS)[keyof typeof DIRS];

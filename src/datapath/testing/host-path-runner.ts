@@ -5,7 +5,12 @@
 import { join } from 'node:path';
 import { monotonicNs, skbContext, TcAct, withNetns } from '../../bpf/index.js';
 import { loadEndpointProgram } from '../endpoint-datapath.js';
-import { DEFAULT_MAX_LIVENESS_NS, type HostDatapath, lbConfigBits, loadHostDatapath } from '../host-datapath.js';
+import {
+  DEFAULT_MAX_LIVENESS_NS,
+  type HostDatapath,
+  lbConfigBits,
+  loadHostDatapath,
+} from '../host-datapath.js';
 import { type CtEntry, type CtTuple, ctRow } from '../maps/ct4.js';
 import { RuntimeConfigIndex } from '../maps/runtime-config.js';
 import { type NatEntry, type NatTuple, natRow } from '../maps/snat.js';
@@ -38,7 +43,12 @@ function writeFrontends(host: HostDatapath, frontends: readonly LbFrontend[]): v
       host.backends.set(b.id, { address: b.address, port: b.port, proto: f.proto, state: 0 });
       host.services.set(key(i + 1), { backendId: b.id, count: 0, revNatIndex: f.revNat, flags: f.flags });
     });
-    host.services.set(key(0), { backendId: 0, count: f.backends.length, revNatIndex: f.revNat, flags: f.flags });
+    host.services.set(key(0), {
+      backendId: 0,
+      count: f.backends.length,
+      revNatIndex: f.revNat,
+      flags: f.flags,
+    });
     host.reverseNat.set(f.revNat, { address: f.address, port: f.port });
   }
 }
@@ -104,7 +114,9 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
     if (got.join('\n') !== want.join('\n'))
       problems.push(`snat:\n  got  ${got.join('\n       ')}\n  want ${want.join('\n       ')}`);
     if (c.expect.ct) {
-      const ct = [...host.ct4Tcp.entries(), ...host.ct4Any.entries()].map(([k, v]) => ctEntryText(k, v)).sort();
+      const ct = [...host.ct4Tcp.entries(), ...host.ct4Any.entries()]
+        .map(([k, v]) => ctEntryText(k, v))
+        .sort();
       const wantCt = [...c.expect.ct].sort();
       if (ct.join('\n') !== wantCt.join('\n'))
         problems.push(`ct:\n  got  ${ct.join('\n       ')}\n  want ${wantCt.join('\n       ')}`);

@@ -1,7 +1,9 @@
 // Kill the holder's agent and watch from the jumpbox: its datapath keeps answering until the
 // liveness it trusts is older than the max liveness, then the other worker takes the lease and
-// answers. The timeline comes from arping replies timestamped as they arrive.
+// answers. The timeline comes from arping replies timestamped as they arrive; a curl loop
+// through the address counts the requests that failed meanwhile.
 import { labKill, labRestart } from '../control.js';
+import { CurlLoop } from './curl-jumpbox.js';
 import { arpingReply, LiveTool } from './live.js';
 import { leaseHolder, leaseName, macOf, otherWorker, VIP } from './services.js';
 import { check, type DemoContext, fact, type Step } from './step.js';
@@ -35,6 +37,11 @@ const failover: Step = {
     const argv = ['arping', '-i', 'eth1', '-W', '0.2', '-w', '90', VIP];
     ctx.say(`root@jumpbox# ${argv.join(' ')}   (in the background, timestamped)`);
     const arping = new LiveTool('jumpbox', argv, 95_000);
+    // And nginx's page through the address, request after request, counting every failure.
+    ctx.say(
+      `root@jumpbox# while true; do curl -s -m 1 http://${VIP}/; sleep 0.1; done   (in the background)`,
+    );
+    const curls = new CurlLoop(`http://${VIP}/`, 400);
     try {
       const replies = (): Reply[] =>
         arping.lines.flatMap((l) => {
@@ -54,6 +61,7 @@ const failover: Step = {
         return arping.elapsedMs() > until ? true : undefined;
       });
       await arping.stop();
+      await curls.stop();
       const after = replies().filter((r) => r.atMs > killedAt);
       const lastOld = after.filter((r) => r.mac === oldMac).at(-1);
       const firstNew = after.find((r) => r.mac === newMac);
@@ -92,9 +100,17 @@ const failover: Step = {
         },
         { name: 'arping requests unanswered during the failover', value: String(unanswered) },
       );
+      const c = curls.counts();
+      ctx.say(`    curl loop: ${c.total} requests, ${c.failed} failed`);
+      check(ctx, c.total > 0, `the curl loop ran (${c.total} requests)`);
+      ctx.figures.push({
+        name: `curl ${VIP} from the jumpbox during the failover`,
+        value: `${c.failed} of ${c.total} requests failed`,
+      });
       ctx.facts.set('holder', next);
     } finally {
       await arping.stop();
+      await curls.stop();
     }
     ctx.say(`root@host# waggle lab restart agent ${holder}`);
     await labRestart('agent', holder, (l) => ctx.say(`    ${l}`));

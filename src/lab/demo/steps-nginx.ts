@@ -2,12 +2,11 @@
 // with an address from that worker's PodCIDR, and nginx reached from `server` by ClusterIP
 // (socket LB in server's cgroup) and by pod IP.
 import { join } from 'node:path';
+import { WELCOME } from './curl-jumpbox.js';
 import { clusterIp, inCidr, podCidr, waitForPods } from './pods.js';
 import { EXAMPLES } from './steps-story.js';
 import { check, fact, type Step } from './step.js';
 import { waggleOnHost, waggleOnServer } from './tools.js';
-
-const WELCOME = '<title>Welcome to nginx!</title>';
 
 const deploy: Step = {
   name: 'nginx: the Deployment and the Service',
@@ -51,9 +50,6 @@ const curl: Step = {
       );
       ctx.figures.push({ name: `curl nginx by ${what} from server (with lab exec)`, value: `${ms} ms` });
     }
-    // Where the seed goes on to `curl 10.0.10.0` from the jumpbox, the lab cannot follow yet.
-    ctx.say('   not built yet (issue #14): north-south service traffic — `curl 10.0.10.0` from the jumpbox');
-    ctx.say('   reaching nginx, and NodePorts. The L2 story below is about who answers ARP for 10.0.10.0.');
   },
 };
 

@@ -1,7 +1,9 @@
-// The seed's story up to the announcement: pending service, pool, unanswered ARP, the policy,
-// gratuitous ARP on both segments, answered ARP, the lease.
+// The seed's story up to the announcement: pending service, pool, unanswered ARP and a failing
+// `curl 10.0.10.0`, the policy, gratuitous ARP on both segments, answered ARP and nginx's page
+// from the jumpbox, the lease.
 import { join } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
+import { curlFromJumpbox, WELCOME } from './curl-jumpbox.js';
 import { LiveTool, arpingReply } from './live.js';
 import { externalIp, leaseHolder, leaseName, macOf, SERVICES, VIP } from './services.js';
 import { check, type DemoContext, fact, type Step } from './step.js';
@@ -71,6 +73,12 @@ const unanswered: Step = {
       ctx,
       /INCOMPLETE|FAILED/.test(neigh) && !/lladdr/.test(neigh),
       `the jumpbox's neighbour entry is incomplete`,
+    );
+    const res = curlFromJumpbox(ctx, `http://${VIP}/`);
+    check(
+      ctx,
+      res.code !== 0,
+      `curl ${VIP} from the jumpbox fails (curl exit ${res.code}): nobody owns the address yet`,
     );
   },
 };
@@ -153,6 +161,16 @@ const answered: Step = {
       neigh.includes(`lladdr ${macOf(holder, 'eth1')}`),
       `the jumpbox's neighbour entry is ${macOf(holder, 'eth1')}`,
     );
+    const t0 = performance.now();
+    const res = curlFromJumpbox(ctx, `http://${VIP}/`);
+    const ms = Math.round(performance.now() - t0);
+    for (const l of res.out.split('\n').filter((x) => x.includes('Welcome'))) ctx.say(`    ${l.trim()}`);
+    check(
+      ctx,
+      res.code === 0 && res.out.includes(WELCOME),
+      `curl ${VIP} from the jumpbox: Welcome to nginx! (through ${holder}'s eBPF service LB)`,
+    );
+    ctx.figures.push({ name: `curl ${VIP} from the jumpbox (with ip netns exec)`, value: `${ms} ms` });
   },
 };
 
