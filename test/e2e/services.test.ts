@@ -3,8 +3,9 @@
 // pod whose processes live in node A's cgroup subtree — the one A's agent attached socket LB to.
 // Curls reach both backends and the client's own packets carry only backend addresses; a UDP
 // reply shows the service as its source (recvmsg4) and a TCP peer is the service (getpeername4);
-// a Service with no ready backend refuses at once; a SIGKILLed agent keeps every ID and every
-// connection; a removed Service leaves no row.
+// a Service with no ready backend refuses at once; a client outside the node's cgroup is served
+// by the per-packet LB instead; a SIGKILLed agent keeps every ID and every connection; a removed
+// Service leaves no row.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -276,6 +277,35 @@ describe('services: socket LB for a ClusterIP with backends on two nodes', { tim
     );
     const seen = await curls(20);
     assert.ok((seen.get('be1') ?? 0) > 0 && (seen.get('be2') ?? 0) > 0);
+  });
+
+  test('per-packet LB: a client outside the node cgroup reaches both backends through from_container; conntrack holds both halves of each flow', async (t) => {
+    // Not in node A's cgroup: socket LB never sees these connect()s, so the SYN leaves the pod
+    // addressed to the ClusterIP and bpf_lxc translates it (and the replies, from either node).
+    const r = await shAsync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        client.ns.name,
+        'sh',
+        '-c',
+        `for i in $(seq 30); do curl -s --max-time 2 http://${VIP}/; echo; done`,
+      ],
+      60_000,
+    );
+    const seen = new Map<string, number>();
+    for (const l of r.stdout.split('\n').filter(Boolean)) seen.set(l, (seen.get(l) ?? 0) + 1);
+    t.diagnostic(`per-packet: ${JSON.stringify([...seen])}`);
+    assert.equal((seen.get('be1') ?? 0) + (seen.get('be2') ?? 0), 30, 'every request answered');
+    assert.ok((seen.get('be1') ?? 0) > 0 && (seen.get('be2') ?? 0) > 0, 'both backends');
+    const ct = await fetchJson<Listing>(L.socket(A), '/v1/maps/waggle_ct4_global');
+    const svcRows = ct.rows.filter((row) => row[0]?.includes(`-> ${VIP}:80`) && row[0].includes('SERVICE'));
+    const inRows = ct.rows.filter((row) => row[6] === `XLATE_SRC ${VIP}:80`);
+    assert.ok(svcRows.length >= 30, `${svcRows.length} SERVICE entries for ${VIP}:80`);
+    assert.ok(inRows.length >= 30, `${inRows.length} IN entries translating back to ${VIP}:80`);
+    const backendsSeen = new Set(inRows.map((row) => row[0]?.split(' ')[2]?.split(':')[0]));
+    assert.deepEqual([...backendsSeen].sort(), [L.podIp(be1), L.podIp(be2)].sort());
   });
 
   test('removing the Services and their slices leaves no row in the service maps', async () => {
