@@ -30,7 +30,6 @@
 #define CT_F_CLOSING	(1 << 0)	/* a FIN or RST went by: the entry expires soon */
 #define CT_F_LOOPBACK	(1 << 1)	/* hairpin: the client reached itself (Cilium's lb_loopback) */
 #define CT_F_NODE_PORT	(1 << 2)	/* from outside the node (LoadBalancer, externalIP, NodePort) */
-#define CT_F_SNAT	(1 << 3)	/* sent to a remote backend with the node's address as source */
 
 /* 40 bytes. Times are seconds of CLOCK_MONOTONIC, as nat.h. */
 struct ct_entry {

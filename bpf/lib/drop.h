@@ -24,6 +24,7 @@ enum drop_reason {
 	DROP_UNSUPPORTED_L2 = 166,	/* reserved: "Unsupported L2 protocol" */
 	DROP_NAT_NO_MAPPING = 167,	/* "No mapping for NAT masquerade": no free port (nat.h) */
 	DROP_NAT_UNSUPP_PROTO = 168,	/* "Unsupported protocol for NAT masquerade" */
+	DROP_NOT_IN_SRC_RANGE = 177,	/* "Not in source range": loadBalancerSourceRanges (lb4.h) */
 };
 
 /* Per-reason drop counters. A hash keyed by the enum rather than an array: the kernel wants an

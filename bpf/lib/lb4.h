@@ -10,9 +10,11 @@
  *   lb4_xlate_rev  a packet from a backend to its client (its IN entry): the source becomes the
  *                  frontend the client used (a hairpin's destination the pod again).
  *
- * Frontends from outside the node must be routable (LoadBalancer, externalIP, NodePort); a
- * NodePort frontend is the surrogate row 0.0.0.0:port, matched for the receiving device's
- * address. Only TCP and UDP; fragments and everything else pass untouched.
+ * Frontends from outside the node must be routable (LoadBalancer, externalIP, NodePort) and let
+ * the client in when they have source ranges; a NodePort frontend is the surrogate row
+ * 0.0.0.0:port, matched for the receiving device's address. Clients inside the cluster use the
+ * internal rows of a two-scope frontend (externalTrafficPolicy=Local). Only TCP and UDP;
+ * fragments and everything else pass untouched.
  */
 #ifndef WAGGLE_LB4_H
 #define WAGGLE_LB4_H
@@ -136,11 +138,30 @@ static __always_inline const struct lb4_service *lb4_lookup_service(struct lb4_k
 	key->proto = t->nexthdr;
 	key->scope = LB_LOOKUP_SCOPE_EXT;
 	svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, key);
-	if (svc || !node_addr || t->daddr != node_addr)
+	if (!svc && node_addr && t->daddr == node_addr) {
+		key->address = 0;
+		svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, key);
+		if (svc && !(svc->flags & SVC_FLAG_NODEPORT))
+			svc = NULL;
+	}
+	return svc;
+}
+
+/* Clients inside the cluster use a two-scope frontend's internal rows (every backend). */
+static __always_inline const struct lb4_service *lb4_internal_scope(struct lb4_key *key, const struct lb4_service *svc)
+{
+	if (!svc || !(svc->flags2 & SVC_FLAG2_TWO_SCOPES))
 		return svc;
-	key->address = 0;
-	svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, key);
-	return svc && (svc->flags & SVC_FLAG_NODEPORT) ? svc : NULL;
+	key->scope = LB_LOOKUP_SCOPE_INT;
+	return bpf_map_lookup_elem(&waggle_lb4_services_v2, key);
+}
+
+/* loadBalancerSourceRanges: may `saddr` use the frontend of service `rev_nat`? */
+static __always_inline int lb4_src_range_ok(__be16 rev_nat, __be32 saddr)
+{
+	struct lb4_src_range_key k = { .prefixlen = 64, .rev_nat_id = rev_nat, .addr = saddr };
+
+	return bpf_map_lookup_elem(&waggle_lb4_source_range, &k) != NULL;
 }
 
 /* A backend of `svc` by slot (`key` is its master row's key); NULL when the agent is between writes. */
@@ -176,10 +197,14 @@ static __always_inline int lb4_xlate_fwd(struct __sk_buff *skb, const struct lb4
 	int ret, loopback, fresh_flow = 0;
 
 	svc = lb4_lookup_service(&key, &f->t, external ? node_addr : 0);
+	if (!external)
+		svc = lb4_internal_scope(&key, svc);
 	if (!svc)
 		return 0;
 	if (external && !(svc->flags & SVC_FLAG_ROUTABLE))
 		return 0;	/* a ClusterIP is not served to the outside (Cilium's default) */
+	if (external && (svc->flags & SVC_FLAG_SOURCE_RANGE) && !lb4_src_range_ok(svc->rev_nat_index, f->t.saddr))
+		return -DROP_NOT_IN_SRC_RANGE;
 	if (svc->count == 0)
 		return -DROP_NO_SERVICE;
 	rev_nat = svc->rev_nat_index;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The service maps, Cilium's cilium_lb4_services_v2 / cilium_lb4_backends_v3 /
- * cilium_lb4_reverse_nat under waggle names. The sizes here are compile-time defaults; the agent
+ * cilium_lb4_reverse_nat / cilium_lb4_source_range under waggle names. The sizes here are compile-time defaults; the agent
  * sets max_entries before load (--bpf-lb-map-max and the per-map flags).
  */
 #ifndef WAGGLE_LB_MAPS_H
@@ -11,6 +11,7 @@
 #include "lb_types.h"
 
 #define LB_MAP_DEFAULT_SIZE 65536
+#define LB_SOURCE_RANGE_MAP_SIZE 16384
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -36,5 +37,15 @@ struct {
 	__uint(max_entries, LB_MAP_DEFAULT_SIZE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG);
 } waggle_lb4_reverse_nat SEC(".maps");
+
+/* loadBalancerSourceRanges: (service ID, client prefix) → allowed, Cilium's
+ * cilium_lb4_source_range. Only frontends flagged SVC_FLAG_SOURCE_RANGE consult it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct lb4_src_range_key);
+	__type(value, __u8);
+	__uint(max_entries, LB_SOURCE_RANGE_MAP_SIZE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG);
+} waggle_lb4_source_range SEC(".maps");
 
 #endif /* WAGGLE_LB_MAPS_H */

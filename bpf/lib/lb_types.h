@@ -48,6 +48,20 @@ struct lb4_service {
 #define SVC_FLAG_ROUTABLE	(1 << 6)
 #define SVC_FLAG_SOURCE_RANGE	(1 << 7)
 
+/* lb4_service.flags2 (Cilium's enum lb_svc_flags2): the frontend has a second row set with
+ * scope LB_LOOKUP_SCOPE_INT, for clients inside the cluster (externalTrafficPolicy=Local: the
+ * external rows hold only this node's backends, the internal ones all of them). */
+#define SVC_FLAG2_TWO_SCOPES	(1 << 5)
+
+/* 12 bytes: Cilium's struct lb4_src_range_key. prefixlen counts rev_nat_id and pad (32 bits)
+ * before the address bits. */
+struct lb4_src_range_key {
+	__u32 prefixlen;
+	__u16 rev_nat_id;	/* network order, as lb4_service.rev_nat_index */
+	__u16 pad;
+	__be32 addr;
+};
+
 /* 12 bytes. flags is the backend's state. */
 struct lb4_backend {
 	__be32 address;

@@ -47,6 +47,11 @@ static __always_inline int sock4_xlate_fwd(struct bpf_sock_addr *ctx)
 	key.proto = (__u8)proto;
 	key.scope = LB_LOOKUP_SCOPE_EXT;
 	svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
+	/* Sockets are inside the cluster: a two-scope frontend's internal rows (every backend). */
+	if (svc && (svc->flags2 & SVC_FLAG2_TWO_SCOPES)) {
+		key.scope = LB_LOOKUP_SCOPE_INT;
+		svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
+	}
 	if (!svc)
 		return 0;	/* not a frontend: the socket goes where the application asked */
 	/* Cilium's sock connect answers -EHOSTUNREACH here; we give what its per-packet path makes a

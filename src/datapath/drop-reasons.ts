@@ -34,6 +34,7 @@ const DROP_REASON_TEXT: ReadonlyMap<number, string> = new Map([
   [168, 'Unsupported protocol for NAT masquerade'],
   [169, 'FIB lookup failed'],
   [174, 'Is a ClusterIP'],
+  [177, 'Not in source range'],
   [181, 'Policy denied by denylist'],
   [184, 'Failed to update or lookup TC buffer'],
   [189, 'Authentication required'],

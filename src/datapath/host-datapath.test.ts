@@ -1,6 +1,10 @@
 // bpf_host.o loaded the way the agent loads it: maps pinned by name in a private bpffs, shapes as
 // Cilium's, the load-time constant set, and bpftool showing what the seed shows.
 import { IPMASQ_MAP } from './maps/ipmasq.js';
+import { CT4_ANY_MAP, CT4_ANY_MAX_ENTRIES, CT4_TCP_MAP, CT4_TCP_MAX_ENTRIES } from './maps/ct4.js';
+import { LB4_BACKENDS_MAP, LB4_REVERSE_NAT_MAP } from './maps/lb4-backends.js';
+import { LB4_SERVICES_MAP } from './maps/lb4-services.js';
+import { LB4_SOURCE_RANGE_MAP } from './maps/lb4-source-range.js';
 import { SNAT_MAP, SNAT_MAX_ENTRIES } from './maps/snat.js';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
@@ -51,8 +55,24 @@ describe('host datapath object', () => {
           EVENTS_LOST_MAP,
           SNAT_MAP,
           IPMASQ_MAP,
+          LB4_SERVICES_MAP,
+          LB4_BACKENDS_MAP,
+          LB4_REVERSE_NAT_MAP,
+          LB4_SOURCE_RANGE_MAP,
+          CT4_TCP_MAP,
+          CT4_ANY_MAP,
         ].sort(),
       );
+      // Cilium's cilium_ct4_global / cilium_ct_any4_global shapes (waggle's 40-byte value).
+      for (const [m, max] of [
+        [dp.ct4Tcp, CT4_TCP_MAX_ENTRIES],
+        [dp.ct4Any, CT4_ANY_MAX_ENTRIES],
+      ] as const) {
+        const i = m.raw.info;
+        assert.deepEqual([i.type, i.keySize, i.valueSize, i.maxEntries], [MapType.LRU_HASH, 14, 40, max]);
+      }
+      const sr = dp.sourceRange.raw.info;
+      assert.deepEqual([sr.type, sr.keySize, sr.valueSize], [MapType.LPM_TRIE, 12, 1]);
       // Cilium's cilium_snat_v4_external and cilium_ipmasq_v4 shapes.
       const n = dp.snat.raw.info;
       assert.deepEqual(

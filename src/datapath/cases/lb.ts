@@ -5,7 +5,7 @@
 // ends with the conntrack and NAT entries it left.
 import { TcAct } from '../../bpf/index.js';
 import { DropReason } from '../maps/drops.js';
-import { SvcFlag } from '../maps/lb4-services.js';
+import { SvcFlag, SvcFlag2 } from '../maps/lb4-services.js';
 import type { HostPathCase, LbFrontend } from '../testing/host-path-case.js';
 import { NODE } from '../testing/host-path-netns.js';
 import { type L4Fields, l4Packet, PROTO } from '../testing/l4-frames.js';
@@ -217,6 +217,98 @@ export const lbCases: HostPathCase[] = [
       ct: [
         `TCP SERVICE ${POD.ipv4}:45000 -> 10.96.0.11:80 [loopback] BackendID=6`,
         `TCP IN ${POD.ipv4}:80 -> ${LOOPBACK}:45000 [loopback] XLATE_SRC 10.96.0.11:80`,
+      ],
+    },
+  },
+  {
+    name: 'source ranges: the jumpbox inside the range',
+    why: 'a LoadBalancer IP with loadBalancerSourceRanges 10.98.0.0/24: the jumpbox (10.98.0.10) gets through',
+    setup: {
+      ...on,
+      frontends: [
+        {
+          ...frontend(LB_IP, 80, routable | SvcFlag.SOURCE_RANGE, [{ id: 3, address: REMOTE, port: 80 }]),
+          sourceRanges: ['10.98.0.0/24'],
+        },
+      ],
+    },
+    steps: [
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40000, LB_IP, 80),
+        expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40000, REMOTE, 80) },
+      },
+    ],
+    expect: {
+      ct: [
+        `TCP SERVICE ${JB}:40000 -> ${LB_IP}:80 [nodePort] BackendID=3`,
+        `TCP IN ${REMOTE}:80 -> ${JB}:40000 [nodePort] XLATE_SRC ${LB_IP}:80`,
+      ],
+      snat: [
+        `TCP OUT ${JB}:40000 -> ${REMOTE}:80 XLATE_SRC ${NODE.ip}:40000`,
+        `TCP IN ${REMOTE}:80 -> ${NODE.ip}:40000 XLATE_DST ${JB}:40000`,
+      ],
+    },
+  },
+  {
+    name: 'source ranges: the jumpbox outside the range',
+    why: 'only 192.168.99.0/24, while another service allows 10.98.0.0/24: DROP_NOT_IN_SRC_RANGE, nothing made',
+    setup: {
+      ...on,
+      frontends: [
+        {
+          ...frontend(LB_IP, 80, routable | SvcFlag.SOURCE_RANGE, [{ id: 3, address: REMOTE, port: 80 }]),
+          sourceRanges: ['192.168.99.0/24'],
+        },
+        { ...frontend('10.0.10.1', 80, routable, []), revNat: 8, sourceRanges: ['10.98.0.0/24'] },
+      ],
+    },
+    steps: [
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40000, LB_IP, 80),
+        expect: { verdict: TcAct.SHOT, frame: 'unchanged' },
+      },
+    ],
+    expect: { ct: [], drops: [{ reason: DropReason.DROP_NOT_IN_SRC_RANGE, count: 1n }] },
+  },
+  {
+    name: 'externalTrafficPolicy=Local: two scopes',
+    why: 'the external rows hold only the local backend (the jumpbox keeps its address, no SNAT); a pod uses the internal rows, with the remote backend',
+    setup: {
+      ...on,
+      frontends: [
+        {
+          ...frontend(LB_IP, 80, routable | SvcFlag.EXT_LOCAL_SCOPE, [
+            { id: 4, address: POD.ipv4, port: 80 },
+          ]),
+          flags2: SvcFlag2.TWO_SCOPES,
+        },
+        {
+          ...frontend(LB_IP, 80, routable | SvcFlag.EXT_LOCAL_SCOPE, [{ id: 3, address: REMOTE, port: 80 }]),
+          flags2: SvcFlag2.TWO_SCOPES,
+          scope: 1,
+        },
+      ],
+    },
+    steps: [
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40000, LB_IP, 80),
+        expect: { verdict: TcAct.OK, frame: arrives(JB, 40000, POD.ipv4, 80) },
+      },
+      {
+        program: 'fromContainer',
+        frame: podSends(POD.ipv4, 45000, LB_IP, 80),
+        expect: { verdict: TcAct.OK, frame: podSends(POD.ipv4, 45000, REMOTE, 80) },
+      },
+    ],
+    expect: {
+      ct: [
+        `TCP SERVICE ${JB}:40000 -> ${LB_IP}:80 [nodePort] BackendID=4`,
+        `TCP IN ${POD.ipv4}:80 -> ${JB}:40000 [nodePort] XLATE_SRC ${LB_IP}:80`,
+        `TCP SERVICE ${POD.ipv4}:45000 -> ${LB_IP}:80 [] BackendID=3`,
+        `TCP IN ${REMOTE}:80 -> ${POD.ipv4}:45000 [] XLATE_SRC ${LB_IP}:80`,
       ],
     },
   },

@@ -17,6 +17,7 @@ export const DropReason = {
   DROP_UNSUPPORTED_L2: 166,
   DROP_NAT_NO_MAPPING: 167,
   DROP_NAT_UNSUPP_PROTO: 168,
+  DROP_NOT_IN_SRC_RANGE: 177,
 } as const;
 
 export type DropReasonName = keyof typeof DropReason;

@@ -33,6 +33,12 @@ export const SvcFlag = {
   SOURCE_RANGE: 1 << 7,
 } as const;
 
+/** lb4_service.flags2 (Cilium's enum lb_svc_flags2; waggle uses TWO_SCOPES only). */
+export const SvcFlag2 = {
+  /** A second row set at scope 1 (internal) for clients inside the cluster (externalTrafficPolicy=Local). */
+  TWO_SCOPES: 1 << 5,
+} as const;
+
 export interface Lb4Key {
   address: string;
   port: number;

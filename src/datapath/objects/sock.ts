@@ -3,6 +3,7 @@
 import type { ObjectSpec } from '../../bpf/loader.js';
 import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
 import { lb4ServicesCodec } from '../maps/lb4-services.js';
+import { lb4SourceRangeCodec } from '../maps/lb4-source-range.js';
 import { lb4ReverseSkCodec } from '../maps/sock-revnat.js';
 
 export const sockObject = {
@@ -12,6 +13,7 @@ export const sockObject = {
     services: lb4ServicesCodec,
     backends: lb4BackendsCodec,
     reverseNat: lb4ReverseNatCodec,
+    sourceRange: lb4SourceRangeCodec,
     reverseSk: lb4ReverseSkCodec,
   },
   programs: {

@@ -61,5 +61,11 @@ export interface LbFrontend {
   /** SvcFlag bits. */
   flags: number;
   revNat: number;
+  /** SvcFlag2 bits (two scopes). */
+  flags2?: number;
+  /** LB_LOOKUP_SCOPE_*: 0 external (default), 1 internal. */
+  scope?: number;
+  /** waggle_lb4_source_range rows for revNat. */
+  sourceRanges?: string[];
   backends: Array<{ id: number; address: string; port: number }>;
 }

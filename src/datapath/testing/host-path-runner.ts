@@ -38,18 +38,21 @@ export function ctEntryText(k: CtTuple, v: CtEntry): string {
 
 function writeFrontends(host: HostDatapath, frontends: readonly LbFrontend[]): void {
   for (const f of frontends) {
-    const key = (backendSlot: number) => ({ address: f.address, port: f.port, backendSlot, proto: f.proto });
+    const key = (backendSlot: number) => ({
+      address: f.address,
+      port: f.port,
+      backendSlot,
+      proto: f.proto,
+      scope: f.scope ?? 0,
+    });
+    const row = { revNatIndex: f.revNat, flags: f.flags, flags2: f.flags2 ?? 0 };
     f.backends.forEach((b, i) => {
       host.backends.set(b.id, { address: b.address, port: b.port, proto: f.proto, state: 0 });
-      host.services.set(key(i + 1), { backendId: b.id, count: 0, revNatIndex: f.revNat, flags: f.flags });
+      host.services.set(key(i + 1), { backendId: b.id, count: 0, ...row });
     });
-    host.services.set(key(0), {
-      backendId: 0,
-      count: f.backends.length,
-      revNatIndex: f.revNat,
-      flags: f.flags,
-    });
+    host.services.set(key(0), { backendId: 0, count: f.backends.length, ...row });
     host.reverseNat.set(f.revNat, { address: f.address, port: f.port });
+    for (const cidr of f.sourceRanges ?? []) host.sourceRange.set({ revNat: f.revNat, cidr }, 1);
   }
 }
 
