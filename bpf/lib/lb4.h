@@ -28,6 +28,7 @@
 #include "drop.h"
 #include "l4.h"
 #include "lb_maps.h"
+#include "lb_wildcard.h"
 #include "nat.h"
 #include "runtime_config.h"
 
@@ -126,11 +127,14 @@ static __always_inline void ct_touch4(struct ct_entry *e, __u32 len, __u8 proto,
 		e->lifetime = until;
 }
 
-/* The frontend `key` names (filled here); with `node_addr`, the NodePort surrogate too. */
+/* The frontend `key` names (filled here). The NodePort surrogate 0.0.0.0:port matches a packet
+ * from outside sent to the receiving device's address (`node_addr`), and one from inside sent to
+ * any node's address (lb_wildcard_ok). */
 static __always_inline const struct lb4_service *lb4_lookup_service(struct lb4_key *key, const struct ipv4_ct_tuple *t,
-								    __be32 node_addr)
+								    int external, __be32 node_addr)
 {
 	const struct lb4_service *svc;
+	int wildcard;
 
 	key->address = t->daddr;
 	key->dport = t->dport;
@@ -138,13 +142,14 @@ static __always_inline const struct lb4_service *lb4_lookup_service(struct lb4_k
 	key->proto = t->nexthdr;
 	key->scope = LB_LOOKUP_SCOPE_EXT;
 	svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, key);
-	if (!svc && node_addr && t->daddr == node_addr) {
-		key->address = 0;
-		svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, key);
-		if (svc && !(svc->flags & SVC_FLAG_NODEPORT))
-			svc = NULL;
-	}
-	return svc;
+	if (svc)
+		return svc;
+	wildcard = external ? node_addr && t->daddr == node_addr : lb_wildcard_ok(t->daddr);
+	if (!wildcard)
+		return NULL;
+	key->address = 0;
+	svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, key);
+	return svc && (svc->flags & SVC_FLAG_NODEPORT) ? svc : NULL;
 }
 
 /* Clients inside the cluster use a two-scope frontend's internal rows (every backend). */
@@ -196,7 +201,7 @@ static __always_inline int lb4_xlate_fwd(struct __sk_buff *skb, const struct lb4
 	__u16 flags;
 	int ret, loopback, fresh_flow = 0;
 
-	svc = lb4_lookup_service(&key, &f->t, external ? node_addr : 0);
+	svc = lb4_lookup_service(&key, &f->t, external, node_addr);
 	if (!external)
 		svc = lb4_internal_scope(&key, svc);
 	if (!svc)

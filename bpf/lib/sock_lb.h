@@ -11,6 +11,7 @@
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 #include "lb_maps.h"
+#include "lb_wildcard.h"
 #include "sock.h"
 
 #define ECONNREFUSED 111
@@ -47,6 +48,13 @@ static __always_inline int sock4_xlate_fwd(struct bpf_sock_addr *ctx)
 	key.proto = (__u8)proto;
 	key.scope = LB_LOOKUP_SCOPE_EXT;
 	svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
+	/* A NodePort on any node's address (the surrogate 0.0.0.0:port row). */
+	if (!svc && lb_wildcard_ok(key.address)) {
+		key.address = 0;
+		svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
+		if (svc && !(svc->flags & SVC_FLAG_NODEPORT))
+			svc = NULL;
+	}
 	/* Sockets are inside the cluster: a two-scope frontend's internal rows (every backend). */
 	if (svc && (svc->flags2 & SVC_FLAG2_TWO_SCOPES)) {
 		key.scope = LB_LOOKUP_SCOPE_INT;
@@ -92,6 +100,7 @@ static __always_inline void sock4_xlate_rev(struct bpf_sock_addr *ctx)
 {
 	struct ipv4_revnat_tuple rkey = {};
 	const struct ipv4_revnat_entry *rval;
+	const struct lb4_service *svc;
 	struct lb4_key key = {};
 
 	rkey.cookie = bpf_get_socket_cookie(ctx);
@@ -104,7 +113,12 @@ static __always_inline void sock4_xlate_rev(struct bpf_sock_addr *ctx)
 	key.address = rval->address;
 	key.dport = rval->port;
 	key.proto = (__u8)ctx->protocol;
-	if (!bpf_map_lookup_elem(&waggle_lb4_services_v2, &key)) {
+	svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
+	if (!svc && lb_wildcard_ok(key.address)) {
+		key.address = 0;	/* a NodePort: its surrogate row */
+		svc = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
+	}
+	if (!svc) {
 		bpf_map_delete_elem(&waggle_lb4_reverse_sk, &rkey);
 		return;
 	}

@@ -312,4 +312,55 @@ export const lbCases: HostPathCase[] = [
       ],
     },
   },
+  {
+    name: 'pod to another node’s NodePort, per packet',
+    why: 'the surrogate row matches any node address the ipcache knows (remote-node identity): straight to the backend, no detour through that node',
+    setup: {
+      ...on,
+      ipcache: [{ prefix: `${NODE.peerIp}/32`, identity: 6 }],
+      frontends: [
+        frontend('0.0.0.0', 30080, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, [
+          { id: 5, address: REMOTE, port: 80 },
+        ]),
+      ],
+    },
+    steps: [
+      {
+        program: 'fromContainer',
+        frame: podSends(POD.ipv4, 45000, NODE.peerIp, 30080),
+        expect: { verdict: TcAct.OK, frame: podSends(POD.ipv4, 45000, REMOTE, 80) },
+      },
+      {
+        program: 'fromNetdev',
+        frame: arrives(REMOTE, 80, POD.ipv4, 45000, SYNACK),
+        expect: { verdict: TcAct.OK, frame: arrives(NODE.peerIp, 30080, POD.ipv4, 45000, SYNACK) },
+      },
+    ],
+    expect: {
+      ct: [
+        `TCP SERVICE ${POD.ipv4}:45000 -> ${NODE.peerIp}:30080 [] BackendID=5`,
+        `TCP IN ${REMOTE}:80 -> ${POD.ipv4}:45000 [] XLATE_SRC ${NODE.peerIp}:30080`,
+      ],
+    },
+  },
+  {
+    name: 'pod to a world address on a NodePort’s port',
+    why: 'the surrogate row is only for node addresses: 10.77.0.9:30080 is left alone',
+    setup: {
+      ...on,
+      frontends: [
+        frontend('0.0.0.0', 30080, SvcFlag.NODEPORT | SvcFlag.ROUTABLE, [
+          { id: 5, address: REMOTE, port: 80 },
+        ]),
+      ],
+    },
+    steps: [
+      {
+        program: 'fromContainer',
+        frame: podSends(POD.ipv4, 45000, '10.77.0.9', 30080),
+        expect: { verdict: TcAct.OK, frame: 'unchanged' },
+      },
+    ],
+    expect: { ct: [] },
+  },
 ];

@@ -1,6 +1,7 @@
 // bpf_sock.o: socket LB (cgroup connect4/sendmsg4/recvmsg4/getpeername4) and the service maps
 // it reads. Loaded once per agent; the programs are attached to the node's cgroup v2 directory.
 import type { ObjectSpec } from '../../bpf/loader.js';
+import { ipcacheCodec } from '../maps/ipcache.js';
 import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
 import { lb4ServicesCodec } from '../maps/lb4-services.js';
 import { lb4SourceRangeCodec } from '../maps/lb4-source-range.js';
@@ -15,6 +16,8 @@ export const sockObject = {
     reverseNat: lb4ReverseNatCodec,
     sourceRange: lb4SourceRangeCodec,
     reverseSk: lb4ReverseSkCodec,
+    /** Node addresses (host, remote-node identities): where a NodePort's surrogate row applies. */
+    ipcache: ipcacheCodec,
   },
   programs: {
     connect4: 'sock4_connect',
