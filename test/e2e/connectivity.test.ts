@@ -1,7 +1,8 @@
 // `waggle connectivity test` on the lab (issue #17): it passes on a healthy lab; with node-1's
 // agent killed it fails exactly the scenarios that list node-1 among their nodes (and the drop
 // check, which cannot read node-1's metrics); with the echo Deployments scaled to 0 the service
-// scenarios fail with the refusal socket LB gives a service without backends. Each run leaves
+// scenarios fail with the refusal socket LB gives a service without backends, and the jumpbox's
+// requests to a NodePort and a LoadBalancer address without backends fail too. Each run leaves
 // nothing of its own behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -85,13 +86,15 @@ describe('waggle connectivity test', { concurrency: false }, () => {
     assert.deepEqual(leftovers(), []);
   });
 
-  test('passes on the lab: every scenario but the north-south ones, which are skipped', () => {
+  test('passes on the lab: every scenario, north-south ones included', () => {
     const r = connectivity([]);
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(r.passed, [...RAN, DROPS].sort(), r.out);
     assert.deepEqual(r.failed, [], r.out);
     assert.deepEqual(r.skipped, [...SKIPPED].sort());
-    assert.match(r.out, /north-south service traffic is not built yet \(issue #14\)/);
+    assert.ok(RAN.includes('outside-to-loadbalancer') && RAN.includes('pod-to-remote-nodeport'));
+    // The jumpbox's request crossed node-0 to the backend on node-1 and came back translated.
+    assert.match(r.out, /✅ \[outside-to-loadbalancer\]/u);
     assert.match(
       r.out,
       new RegExp(
@@ -139,6 +142,8 @@ describe('waggle connectivity test', { concurrency: false }, () => {
   test('echo backends scaled to 0: the service scenarios fail with connection refused', () => {
     const r = connectivity(['--echo-replicas', '0', '--wait-timeout', '20s']);
     assert.notEqual(r.code, 0, r.out);
+    for (const name of ['outside-to-nodeport', 'outside-to-loadbalancer', 'pod-to-local-nodeport'])
+      assert.ok(r.failed.includes(name), `${name} failed:\n${r.out}`);
     for (const svc of ['pod-to-service/same-node', 'pod-to-service/other-node']) {
       assert.ok(r.failed.includes(svc), `${svc} failed:\n${r.out}`);
       assert.match(

@@ -17,6 +17,10 @@ export interface Env {
   /** Why a role has no ready pod (not scheduled, not Running, replicas 0, …). */
   missing: Partial<Record<Role, string>>;
   clusterIPs: Partial<Record<string, string>>;
+  /** The nodePort of each Service's first port (NodePort and LoadBalancer Services). */
+  nodePorts: Partial<Record<string, number>>;
+  /** The first LoadBalancer ingress IP of each Service that has one. */
+  lbIPs: Partial<Record<string, string>>;
 }
 
 export interface Outcome {
@@ -80,6 +84,25 @@ export async function curlFromPod(env: Env, role: Role, url: string, expect: Reg
 
 export async function curlFromHost(host: string, url: string, expect: RegExp): Promise<Outcome> {
   return judge(await inHost(host, curlArgv(url), CHILD_MS), expect, url);
+}
+
+/**
+ * curl from a lab host until it succeeds or `withinMs` passes (a fresh LoadBalancer address is
+ * answered once its lease is taken and announced); the last outcome.
+ */
+export async function curlFromHostUntil(
+  host: string,
+  url: string,
+  expect: RegExp,
+  withinMs: number,
+): Promise<Outcome> {
+  const until = Date.now() + withinMs;
+  let last = await curlFromHost(host, url, expect);
+  for (let i = 0; i < 20 && !last.ok && Date.now() < until; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    last = await curlFromHost(host, url, expect);
+  }
+  return last;
 }
 
 /** Three echo requests, one second apart at most each (ping -W), all answered. */

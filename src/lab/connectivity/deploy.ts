@@ -1,7 +1,7 @@
 // What the connectivity test deploys, as cilium-cli's connectivity check does in cilium-test
 // (cilium-cli/connectivity/check/deployment.go): an echo server on one node and another on a
-// different node, a client next to the first echo and a client on the other node, and a ClusterIP
-// Service per echo. Pods are pinned by spec.nodeName so the topology is known before they run.
+// different node, a client next to the first echo and a client on the other node, a NodePort
+// Service per echo, and a LoadBalancer Service with its own pool and L2 policy. Pods are pinned by spec.nodeName so the topology is known before they run.
 import type { Ran } from './shell.js';
 import { waggle } from './shell.js';
 
@@ -57,13 +57,61 @@ function deployment(ns: string, role: Role, replicas: number): object {
   };
 }
 
+/** NodePort, as cilium-cli's echo-same / echo-other: the ClusterIP and a port on every node. */
 function service(ns: string, name: EchoService): object {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: ns, labels: { kind: 'echo' } },
-    spec: { type: 'ClusterIP', selector: { name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    spec: { type: 'NodePort', selector: { name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
   };
+}
+
+/**
+ * outside-to-loadbalancer's objects: a LoadBalancer Service in front of echo-other (node-1) whose
+ * address, from a pool of the test's own on the nodes' segment, node-0 alone announces — so the
+ * jumpbox's request crosses node-0's eBPF service LB to a backend on the other node and back.
+ * The address is asked for by annotation, so no other pool can give it something else.
+ */
+export const LB_SERVICE = 'echo-lb';
+export const LB_IP = '192.168.56.241';
+const LB_LABEL = { 'waggle.io/connectivity': 'lb' };
+
+function lbObjects(ns: string): object[] {
+  return [
+    {
+      apiVersion: 'cilium.io/v2alpha1',
+      kind: 'CiliumLoadBalancerIPPool',
+      metadata: { name: 'cilium-test-pool' },
+      spec: { blocks: [{ cidr: '192.168.56.240/29' }], serviceSelector: { matchLabels: LB_LABEL } },
+    },
+    {
+      apiVersion: 'cilium.io/v2alpha1',
+      kind: 'CiliumL2AnnouncementPolicy',
+      metadata: { name: 'cilium-test-l2' },
+      spec: {
+        serviceSelector: { matchLabels: LB_LABEL },
+        nodeSelector: { matchLabels: { 'kubernetes.io/hostname': 'node-0' } },
+        interfaces: ['^eth1$'],
+        loadBalancerIPs: true,
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: LB_SERVICE,
+        namespace: ns,
+        labels: { kind: 'echo', ...LB_LABEL },
+        annotations: { 'lbipam.cilium.io/ips': LB_IP },
+      },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { name: 'echo-other' },
+        ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+      },
+    },
+  ];
 }
 
 /** Everything, as one multi-document manifest (JSON documents are YAML). */
@@ -71,6 +119,7 @@ export function manifests(ns: string, echoReplicas: number): string {
   const objs = [
     ...ROLES.map((r) => deployment(ns, r, r.startsWith('echo') ? echoReplicas : 1)),
     ...ECHO_SERVICES.map((s) => service(ns, s)),
+    ...lbObjects(ns),
   ];
   return objs.map((o) => JSON.stringify(o)).join('\n---\n');
 }

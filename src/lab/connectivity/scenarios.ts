@@ -10,6 +10,7 @@
 // node-1 out touches anything of node-1.
 import {
   curlFromHost,
+  curlFromHostUntil,
   curlFromPod,
   type Env,
   isOutcome,
@@ -18,8 +19,8 @@ import {
   podOf,
   whoamiOf,
 } from './actions.js';
-import type { EchoService, Role } from './deploy.js';
-import { externalCheck, type External } from './external.js';
+import { type EchoService, LB_IP, LB_SERVICE, type Role } from './deploy.js';
+import { externalCheck, type External, JUMPBOX_IP } from './external.js';
 
 export interface Step {
   desc: string;
@@ -44,8 +45,6 @@ export const NODE_IPS: Readonly<Record<string, string>> = {
   'node-1': '192.168.56.60',
 };
 
-const NORTH_SOUTH = 'north-south service traffic is not built yet (issue #14)';
-
 const failed = (desc: string, o: Outcome): Step[] => [{ desc, outcome: o }];
 
 function podToPod(to: Role): RunScenario {
@@ -68,6 +67,25 @@ function podToService(from: Role, svc: EchoService, expectSelf: boolean): RunSce
     const self = podOf(env, from);
     const expect = expectSelf && !isOutcome(self) ? whoamiOf(self) : /^Hostname: /m;
     return [{ desc, outcome: await curlFromPod(env, from, `http://${ip}:80/`, expect) }];
+  };
+}
+
+const noNodePort = (svc: EchoService): Outcome => ({
+  ok: false,
+  shown: '',
+  detail: `service ${svc} has no nodePort`,
+});
+
+/** client → a node's address on an echo service's nodePort; the echo pod answers. */
+function podToNodePort(node: string, svc: EchoService): RunScenario {
+  return async (env) => {
+    const port = env.nodePorts[svc];
+    const url = `http://${NODE_IPS[node]}:${port ?? '<none>'}/`;
+    const desc = `client → ${node} ${url} (${svc})`;
+    if (!port) return failed(desc, noNodePort(svc));
+    const target = podOf(env, svc);
+    if (isOutcome(target)) return failed(desc, target);
+    return [{ desc, outcome: await curlFromPod(env, 'client', url, whoamiOf(target)) }];
   };
 }
 
@@ -142,8 +160,53 @@ export const SCENARIOS: readonly Scenario[] = [
       },
     ],
   },
-  { name: 'pod-to-local-nodeport', nodes: ['node-0'], skip: NORTH_SOUTH },
-  { name: 'pod-to-remote-nodeport', nodes: ['node-0', 'node-1'], skip: NORTH_SOUTH },
-  { name: 'outside-to-nodeport', nodes: ['node-0'], skip: NORTH_SOUTH },
-  { name: 'outside-to-loadbalancer', nodes: ['node-0'], skip: NORTH_SOUTH },
+  // Socket LB matches the NodePort's surrogate frontend for any node address.
+  { name: 'pod-to-local-nodeport', nodes: ['node-0'], run: podToNodePort('node-0', 'echo-same') },
+  { name: 'pod-to-remote-nodeport', nodes: ['node-0', 'node-1'], run: podToNodePort('node-1', 'echo-other') },
+  // node-0's from_netdev: the backend is local, and sees the jumpbox's own address.
+  {
+    name: 'outside-to-nodeport',
+    nodes: ['node-0'],
+    run: async (env) => {
+      const port = env.nodePorts['echo-same'];
+      const target = podOf(env, 'echo-same');
+      const url = `http://${NODE_IPS['node-0']}:${port ?? '<none>'}/`;
+      if (!port) return failed(`jumpbox → ${url}`, noNodePort('echo-same'));
+      if (isOutcome(target)) return failed(`jumpbox → ${url}`, target);
+      const seen = new RegExp(
+        `${whoamiOf(target).source}[\\s\\S]*^RemoteAddr: ${JUMPBOX_IP.replaceAll('.', '\\.')}:`,
+        'm',
+      );
+      return [
+        {
+          desc: `jumpbox → node-0 ${url} (echo-same, sees the jumpbox's address)`,
+          outcome: await curlFromHost('jumpbox', url, seen),
+        },
+      ];
+    },
+  },
+  // The test's L2 policy: node-0 answers ARP for the address; the backend runs on node-1, so the
+  // request leaves node-0 with node-0's address and the reply is translated back there.
+  {
+    name: 'outside-to-loadbalancer',
+    nodes: ['node-0', 'node-1'],
+    run: async (env) => {
+      const ip = env.lbIPs[LB_SERVICE];
+      const target = podOf(env, 'echo-other');
+      const url = `http://${ip ?? LB_IP}:80/`;
+      const desc = `jumpbox → ${LB_SERVICE} ${url} (announced by node-0, backend on node-1)`;
+      if (!ip)
+        return failed(desc, {
+          ok: false,
+          shown: '',
+          detail: `service ${LB_SERVICE} has no LoadBalancer address`,
+        });
+      if (isOutcome(target)) return failed(desc, target);
+      const seen = new RegExp(
+        `${whoamiOf(target).source}[\\s\\S]*^RemoteAddr: ${NODE_IPS['node-0']?.replaceAll('.', '\\.')}:`,
+        'm',
+      );
+      return [{ desc, outcome: await curlFromHostUntil('jumpbox', url, seen, 10_000) }];
+    },
+  },
 ];

@@ -1,8 +1,9 @@
 // Waiting for what was deployed, through the store as `waggle get -o json` shows it: a ready pod
-// per role, a ClusterIP per service and an EndpointSlice listing the echo pod. Bounded by a
+// per role, a ClusterIP and a nodePort per echo service, the LoadBalancer service's address, and
+// an EndpointSlice listing the echo pod. Bounded by a
 // deadline; whatever is not ready by then is named with the reason the store shows.
 import type { Env, TestPod } from './actions.js';
-import { ECHO_SERVICES, ROLES, type Role } from './deploy.js';
+import { ECHO_SERVICES, LB_SERVICE, ROLES, type Role } from './deploy.js';
 import { waggle } from './shell.js';
 
 interface PodJson {
@@ -17,7 +18,8 @@ interface PodJson {
 }
 interface SvcJson {
   metadata: { name: string };
-  spec: { clusterIP?: string };
+  spec: { clusterIP?: string; ports?: Array<{ nodePort?: number }> };
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
 }
 interface SliceJson {
   metadata: { labels?: Record<string, string> };
@@ -48,7 +50,7 @@ function whyNot(p: PodJson | undefined, role: Role, echoReplicas: number): strin
 }
 
 async function snapshot(ns: string, echoReplicas: number): Promise<{ env: Env; done: boolean }> {
-  const env: Env = { namespace: ns, pods: {}, missing: {}, clusterIPs: {} };
+  const env: Env = { namespace: ns, pods: {}, missing: {}, clusterIPs: {}, nodePorts: {}, lbIPs: {} };
   const pods = await list<PodJson>('pods', ns);
   for (const role of ROLES) {
     const mine = pods.filter((p) => p.metadata.labels?.name === role);
@@ -61,8 +63,13 @@ async function snapshot(ns: string, echoReplicas: number): Promise<{ env: Env; d
       } satisfies TestPod;
     else env.missing[role] = whyNot(mine[0], role, echoReplicas);
   }
-  for (const s of await list<SvcJson>('services', ns))
+  for (const s of await list<SvcJson>('services', ns)) {
     if (s.spec.clusterIP) env.clusterIPs[s.metadata.name] = s.spec.clusterIP;
+    const port = s.spec.ports?.[0]?.nodePort;
+    if (port) env.nodePorts[s.metadata.name] = port;
+    const ip = s.status?.loadBalancer?.ingress?.[0]?.ip;
+    if (ip) env.lbIPs[s.metadata.name] = ip;
+  }
   const slices = await list<SliceJson>('endpointslices', ns);
   const inSlice = (svc: string, ip: string) =>
     slices.some(
@@ -73,7 +80,8 @@ async function snapshot(ns: string, echoReplicas: number): Promise<{ env: Env; d
   const wanted = ROLES.filter((r) => !(r.startsWith('echo') && echoReplicas === 0));
   const done =
     wanted.every((r) => env.pods[r]) &&
-    ECHO_SERVICES.every((s) => env.clusterIPs[s]) &&
+    ECHO_SERVICES.every((s) => env.clusterIPs[s] && env.nodePorts[s]) &&
+    env.lbIPs[LB_SERVICE] !== undefined &&
     ECHO_SERVICES.every((s) => echoReplicas === 0 || inSlice(s, env.pods[s]?.ip ?? '-'));
   return { env, done };
 }
