@@ -180,6 +180,7 @@ export class Agent {
       log: logOf('masquerade'),
     });
     const services = new ServicesModule({
+      node: cfg.node,
       objPath: SOCK_OBJECT,
       pinDir: cfg.pinDir,
       stateDir: cfg.stateDir,

@@ -20,6 +20,11 @@ export interface DesiredFrontend {
   port: number;
   proto: Protocol;
   backends: DesiredBackend[];
+  /** externalTrafficPolicy=Local (traffic-policy.ts): one of the two row sets, scope 0 or 1. */
+  extLocal?: boolean;
+  scope?: 0 | 1;
+  /** loadBalancerSourceRanges, IPv4 CIDRs: only these clients from outside. */
+  sourceRanges?: string[];
 }
 
 /** `addr:port/PROTO`: a frontend's or backend's identity (IDs are allocated per this string). */

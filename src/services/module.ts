@@ -17,6 +17,8 @@ import { IdAllocator } from './ids.js';
 import { type ChangeAction, ServicesMetrics } from './metrics.js';
 import { ServiceReconciler } from './reconciler.js';
 import { restoreIds } from './restore.js';
+import { SourceRangeReconciler } from './source-ranges.js';
+import { applyTrafficPolicies } from './traffic-policy.js';
 import { desiredRows } from './rows.js';
 import { attachSockLb, detachSockLb } from './sock-links.js';
 import { backendText, lbListRows, type ServiceListEntry, serviceListRows } from './views.js';
@@ -26,6 +28,8 @@ export const RESYNC_MS = 5 * 60_000;
 const MAX_PENDING = 10_000;
 
 export interface ServicesModuleOptions {
+  /** This node's name: traffic policies Local keep the backends whose slice says it. */
+  node: string;
   objPath: string;
   pinDir: string;
   stateDir: string;
@@ -59,6 +63,7 @@ export class ServicesModule implements AgentModule {
   readonly #o: ServicesModuleOptions;
   #dp: SockDatapath | undefined;
   #rec: ServiceReconciler | undefined;
+  #ranges: SourceRangeReconciler | undefined;
   readonly #ids = { services: new IdAllocator(1, 0xffff), backends: new IdAllocator(1, 0xffffffff) };
   #cgroupRoot: string | null = null;
   #madeLinks: string[] = [];
@@ -89,6 +94,8 @@ export class ServicesModule implements AgentModule {
     });
     rec.load();
     this.#rec = rec;
+    this.#ranges = new SourceRangeReconciler(dp.maps.sourceRange);
+    this.#ranges.load();
     const restored = restoreIds(rec, this.#ids);
     if (restored.services + restored.backends > 0)
       this.#o.log(
@@ -144,6 +151,7 @@ export class ServicesModule implements AgentModule {
     if (!this.#rec || this.#stopped) return;
     try {
       this.#rec.load();
+      this.#ranges?.load();
     } catch (err) {
       this.#o.log(`services: resync: reading the maps: ${errorMessage(err)}`);
     }
@@ -155,12 +163,15 @@ export class ServicesModule implements AgentModule {
     const rec = this.#rec;
     if (!rec || !this.#synced || this.#stopped) return;
     const inf = this.#o.informers();
-    const { frontends, conflicts } = desiredFrontends(
-      inf.for('Service').list(),
-      inf.for('EndpointSlice').list(),
-    );
+    const svcs = inf.for('Service').list();
+    const all = desiredFrontends(svcs, inf.for('EndpointSlice').list());
+    const { frontends, problems } = applyTrafficPolicies(all.frontends, svcs, this.#o.node);
+    const conflicts = [...all.conflicts, ...problems];
     const want = desiredRows(frontends, this.#ids);
+    const rangeErrors = this.#ranges?.add(want.sourceRanges) ?? [];
     const r = rec.apply(want, { prune: true });
+    rangeErrors.push(...(this.#ranges?.prune(want.sourceRanges) ?? []));
+    r.errors.push(...rangeErrors);
     // IDs nobody wants and no row uses any more are free again.
     const usedBackends = new Set(rec.backends().keys());
     for (const key of this.#ids.backends.keys()) {
@@ -224,7 +235,9 @@ export class ServicesModule implements AgentModule {
         address: l3n4(b),
         state: b.state === 'terminating' && !b.slot ? 'terminating-not-serving' : b.state,
       }));
-      return [{ id, frontend: l3n4(fe), type: fe.type, service: fe.service, backends }];
+      // The internal row set of a two-scope frontend shows as Cilium prints it: `/i`.
+      const frontend = fe.scope === 1 ? `${l3n4(fe)}/i` : l3n4(fe);
+      return [{ id, frontend, type: fe.type, service: fe.service, backends }];
     });
     return {
       columns: ['ID', 'Frontend', 'Service Type', 'Backend'],

@@ -120,7 +120,8 @@ export class ServiceReconciler {
     this.#services.set(f, rows);
     // Slots first; the count covers only the prefix of slots that are really in place.
     let ready = 0;
-    for (const [k, v] of slots) {
+    for (const [k, raw] of slots) {
+      const v = normService(raw);
       if (failedBackends.has(v.backendId)) break;
       const have = rows.get(k.backendSlot);
       if (!same(have?.[1], v)) {
@@ -129,7 +130,7 @@ export class ServiceReconciler {
       }
       ready++;
     }
-    const m: Lb4Service = { ...master[1], count: ready };
+    const m: Lb4Service = normService({ ...master[1], count: ready });
     if (
       !same(rows.get(0)?.[1], m) &&
       this.#try(r, `frontend ${f} master`, () => this.#maps.services.set(master[0], m))
@@ -173,7 +174,13 @@ export class ServiceReconciler {
 }
 
 function normService(v: Lb4Service): Lb4Service {
-  return { backendId: v.backendId, count: v.count, revNatIndex: v.revNatIndex, flags: v.flags };
+  return {
+    backendId: v.backendId,
+    count: v.count,
+    revNatIndex: v.revNatIndex,
+    flags: v.flags,
+    flags2: v.flags2 ?? 0,
+  };
 }
 
 function normBackend(b: Lb4Backend): Lb4Backend {

@@ -3,7 +3,7 @@
 // slot (the backend's ID); each backend once in the backends map; each service ID's frontend in
 // the reverse-NAT map. Cilium's layout (pkg/loadbalancer/maps, bpf/lib/lb.h).
 import { BackendState, type Lb4Backend, type Lb4ReverseNat } from '../datapath/maps/lb4-backends.js';
-import { L4Proto, type Lb4Key, type Lb4Service, SvcFlag } from '../datapath/maps/lb4-services.js';
+import { L4Proto, type Lb4Key, type Lb4Service, SvcFlag, SvcFlag2 } from '../datapath/maps/lb4-services.js';
 import type { DesiredFrontend, FrontendType } from './desired.js';
 import { l3n4 } from './desired.js';
 import type { IdAllocator } from './ids.js';
@@ -22,6 +22,8 @@ export interface DesiredRows {
   frontends: FrontendRows[];
   backends: Map<number, Lb4Backend>;
   revNat: Map<number, Lb4ReverseNat>;
+  /** waggle_lb4_source_range rows: (service ID, client prefix). */
+  sourceRanges: Array<{ revNat: number; cidr: string }>;
   /** Frontends or backends left out because an ID range is exhausted. */
   problems: string[];
 }
@@ -37,7 +39,13 @@ export function desiredRows(
   frontends: readonly DesiredFrontend[],
   ids: { services: IdAllocator; backends: IdAllocator },
 ): DesiredRows {
-  const out: DesiredRows = { frontends: [], backends: new Map(), revNat: new Map(), problems: [] };
+  const out: DesiredRows = {
+    frontends: [],
+    backends: new Map(),
+    revNat: new Map(),
+    sourceRanges: [],
+    problems: [],
+  };
   for (const fe of frontends) {
     const name = l3n4(fe);
     const revNatIndex = ids.services.acquire(name);
@@ -51,7 +59,7 @@ export function desiredRows(
       port: fe.port,
       backendSlot,
       proto,
-      scope: 0,
+      scope: fe.scope ?? 0,
     });
     const slots: Array<[Lb4Key, Lb4Service]> = [];
     const backendIds: number[] = [];
@@ -72,9 +80,24 @@ export function desiredRows(
       slots.push([key(slots.length + 1), { backendId: id, count: 0, revNatIndex, flags: 0 }]);
     }
     out.revNat.set(revNatIndex, { address: fe.address, port: fe.port });
+    const ranges = fe.sourceRanges;
+    // Only on the external row set: inside the cluster the ranges do not apply (lb4.h).
+    if (ranges && (fe.scope ?? 0) === 0)
+      for (const cidr of ranges) out.sourceRanges.push({ revNat: revNatIndex, cidr });
+    const flags =
+      typeFlags(fe.type) | (fe.extLocal ? SvcFlag.EXT_LOCAL_SCOPE : 0) | (ranges ? SvcFlag.SOURCE_RANGE : 0);
     out.frontends.push({
-      frontend: name,
-      master: [key(0), { backendId: 0, count: slots.length, revNatIndex, flags: typeFlags(fe.type) }],
+      frontend: fe.scope ? `${name} (internal)` : name,
+      master: [
+        key(0),
+        {
+          backendId: 0,
+          count: slots.length,
+          revNatIndex,
+          flags,
+          flags2: fe.extLocal ? SvcFlag2.TWO_SCOPES : 0,
+        },
+      ],
       slots,
       backendIds,
     });
