@@ -99,6 +99,7 @@ function assertStory(stdout: string): void {
   assert.match(at(4), /cilium-ingress-basic-ingress +LoadBalancer +[\d.]+ +10\.0\.10\.0 /);
   assert.match(at(5), /3 packets transmitted, 0 packets received, +100% unanswered/);
   assert.match(at(5), /^ +10\.0\.10\.0 (INCOMPLETE|FAILED)/m);
+  assert.match(at(5), /curl 10\.0\.10\.0 from the jumpbox fails \(curl exit \d+\)/);
   const holder = /holder: (node-[01])\)/.exec(at(6))?.[1] as 'node-0' | 'node-1' | undefined;
   assert.ok(holder, 'the policy step names the lease holder');
   for (const dev of ['eth0', 'eth1']) {
@@ -106,6 +107,8 @@ function assertStory(stdout: string): void {
   }
   assert.match(at(7), new RegExp(`bytes from ${MAC[holder]} \\(10\\.0\\.10\\.0\\)`));
   assert.match(at(7), new RegExp(`10\\.0\\.10\\.0 lladdr ${MAC[holder]} `));
+  // The seed's last step: nginx's page from the jumpbox, through the holder's eBPF service LB.
+  assert.match(at(7), /<title>Welcome to nginx!<\/title>/);
   assert.match(at(8), new RegExp(`waggle-l2announce-default-cilium-ingress-basic-ingress +${holder} `));
   assert.match(at(9), new RegExp(`bpftool map dump pinned /run/waggle/lab/bpffs/${holder}/`));
   assert.match(at(9), /"ip4": 655370,/);
@@ -116,6 +119,7 @@ function assertStory(stdout: string): void {
   assert.match(at(11), new RegExp(`\\+\\d+ ms  ${MAC[next]}`));
   assert.match(at(11), new RegExp(`waggle-l2announce-default-cilium-ingress-basic-ingress +${next} `));
   assert.match(at(11), new RegExp(`agent-${holder} restarted: pid \\d+`));
+  assert.match(at(11), /curl loop: \d+ requests, \d+ failed/);
   assert.match(at(12), /policy1" deleted/);
   assert.match(at(12), /node-1's responder map has no 10\.0\.10\.0/);
   assert.match(at(12), new RegExp(`bytes from ${MAC['node-1']} \\(10\\.0\\.10\\.0\\)`));
@@ -123,6 +127,7 @@ function assertStory(stdout: string): void {
   assert.equal(stdout.match(/step done in/g)?.length, STEPS.length);
   assert.match(stdout, new RegExp(`failover \\(kill → first reply from ${next}\\) +\\d+ ms`));
   assert.match(stdout, new RegExp(`${holder} answered after its agent died for +\\d+ ms`));
+  assert.match(stdout, /curl 10\.0\.10\.0 from the jumpbox during the failover +\d+ of \d+ requests failed/);
   assert.match(stdout, /The lab is still up/);
 }
 

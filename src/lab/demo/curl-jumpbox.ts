@@ -6,9 +6,8 @@ import { inHost, type Ran } from './tools.js';
 
 export const WELCOME = '<title>Welcome to nginx!</title>';
 
-/** One `curl -s -m 3 URL` in the jumpbox, echoed as the seed types it. */
+/** One `curl -s -m 3 URL` in the jumpbox (inHost prints the command and what came back). */
 export function curlFromJumpbox(ctx: DemoContext, url: string): Ran {
-  ctx.say(`root@jumpbox# curl ${url}`);
   return inHost(ctx, 'jumpbox', ['curl', '-s', '-m', '3', url]);
 }
 
