@@ -27,6 +27,7 @@
 #include "ct_map.h"
 #include "drop.h"
 #include "l4.h"
+#include "lb_affinity.h"
 #include "lb_maps.h"
 #include "lb_wildcard.h"
 #include "nat.h"
@@ -222,10 +223,17 @@ static __always_inline int lb4_xlate_fwd(struct __sk_buff *skb, const struct lb4
 			ct_touch4(ce, skb->len, f->t.nexthdr, f->tcp_flags, now);
 	}
 	if (!be) {
-		/* A new flow, an expired one, or its backend is gone: a backend for it now. */
-		be = lb4_pick_backend(svc, &key, &backend_id);
-		if (!be)
-			return -DROP_NO_SERVICE;
+		/* A new flow, an expired one, or its backend is gone: a backend for it now — the
+		 * client's last one under session affinity. */
+		if (svc->flags & SVC_FLAG_AFFINITY)
+			be = lb4_affinity_backend(svc, f->t.saddr, 0, &backend_id);
+		if (!be) {
+			be = lb4_pick_backend(svc, &key, &backend_id);
+			if (!be)
+				return -DROP_NO_SERVICE;
+			if (svc->flags & SVC_FLAG_AFFINITY)
+				lb4_affinity_update(svc, f->t.saddr, 0, backend_id);
+		}
 		fresh_flow = 1;
 	}
 	baddr = be->address;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The service maps, Cilium's cilium_lb4_services_v2 / cilium_lb4_backends_v3 /
- * cilium_lb4_reverse_nat / cilium_lb4_source_range under waggle names. The sizes here are compile-time defaults; the agent
+ * cilium_lb4_reverse_nat / cilium_lb4_source_range / cilium_lb4_affinity under waggle names. The sizes here are compile-time defaults; the agent
  * sets max_entries before load (--bpf-lb-map-max and the per-map flags).
  */
 #ifndef WAGGLE_LB_MAPS_H
@@ -12,6 +12,7 @@
 
 #define LB_MAP_DEFAULT_SIZE 65536
 #define LB_SOURCE_RANGE_MAP_SIZE 16384
+#define LB_AFFINITY_MAP_SIZE 65536
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -47,5 +48,14 @@ struct {
 	__uint(max_entries, LB_SOURCE_RANGE_MAP_SIZE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_RDONLY_PROG);
 } waggle_lb4_source_range SEC(".maps");
+
+/* sessionAffinity: (client, service ID) → the backend it was last given, Cilium's
+ * cilium_lb4_affinity. Written by the programs; LRU, so stale clients simply age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct lb4_affinity_key);
+	__type(value, struct lb_affinity_val);
+	__uint(max_entries, LB_AFFINITY_MAP_SIZE);
+} waggle_lb4_affinity SEC(".maps");
 
 #endif /* WAGGLE_LB_MAPS_H */

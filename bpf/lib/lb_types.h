@@ -53,6 +53,27 @@ struct lb4_service {
  * external rows hold only this node's backends, the internal ones all of them). */
 #define SVC_FLAG2_TWO_SCOPES	(1 << 5)
 
+/* sessionAffinity: ClientIP. 16 bytes, Cilium's struct lb4_affinity_key: the client is its IPv4
+ * (per-packet LB) or its network namespace's cookie (socket LB, netns_cookie 1). */
+struct lb4_affinity_key {
+	__u64 client_id;
+	__u16 rev_nat_id;	/* network order, as lb4_service.rev_nat_index */
+	__u8 netns_cookie;
+	__u8 pad1;
+	__u32 pad2;
+};
+
+/* 16 bytes, Cilium's struct lb_affinity_val. last_used: seconds of CLOCK_MONOTONIC. */
+struct lb_affinity_val {
+	__u64 last_used;
+	__u32 backend_id;
+	__u32 pad;
+};
+
+/* With SVC_FLAG_AFFINITY the master row's backend_id carries the timeout, seconds, in its low
+ * 24 bits (Cilium's affinity_timeout). */
+#define AFFINITY_TIMEOUT_MASK 0xffffff
+
 /* 12 bytes: Cilium's struct lb4_src_range_key. prefixlen counts rev_nat_id and pad (32 bits)
  * before the address bits. */
 struct lb4_src_range_key {

@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
+#include "lb_affinity.h"
 #include "lb_maps.h"
 #include "lb_wildcard.h"
 #include "sock.h"
@@ -34,12 +35,12 @@ static __always_inline int sock4_xlate_fwd(struct bpf_sock_addr *ctx)
 {
 	struct lb4_key key = {};
 	const struct lb4_service *svc, *slot;
-	const struct lb4_backend *backend;
+	const struct lb4_backend *backend = NULL;
 	struct ipv4_revnat_tuple rkey = {};
 	struct ipv4_revnat_entry rval = {};
 	__u32 proto = ctx->protocol;
 	__u32 backend_id;
-	__u64 cookie;
+	__u64 cookie, netns = 0;
 
 	if (!sock_proto_supported(proto))
 		return 0;
@@ -69,17 +70,26 @@ static __always_inline int sock4_xlate_fwd(struct bpf_sock_addr *ctx)
 		return -ECONNREFUSED;
 
 	cookie = bpf_get_socket_cookie(ctx);
-	/* TCP: a random slot per connection. UDP: the socket cookie, so an unconnected socket keeps
-	 * talking to one backend across sendmsg() calls (Cilium does the same).
-	 */
-	key.backend_slot = ((proto == IPPROTO_TCP ? bpf_get_prandom_u32() : (__u32)cookie) % svc->count) + 1;
-	slot = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
-	if (!slot)
-		return 0;	/* the agent is between writes: leave the socket alone */
-	backend_id = slot->backend_id;
-	backend = bpf_map_lookup_elem(&waggle_lb4_backends_v3, &backend_id);
-	if (!backend)
-		return 0;
+	/* Session affinity: the client is its network namespace (a pod, or the node). */
+	if (svc->flags & SVC_FLAG_AFFINITY) {
+		netns = bpf_get_netns_cookie(ctx);
+		backend = lb4_affinity_backend(svc, netns, 1, &backend_id);
+	}
+	if (!backend) {
+		/* TCP: a random slot per connection. UDP: the socket cookie, so an unconnected socket
+		 * keeps talking to one backend across sendmsg() calls (Cilium does the same).
+		 */
+		key.backend_slot = ((proto == IPPROTO_TCP ? bpf_get_prandom_u32() : (__u32)cookie) % svc->count) + 1;
+		slot = bpf_map_lookup_elem(&waggle_lb4_services_v2, &key);
+		if (!slot)
+			return 0;	/* the agent is between writes: leave the socket alone */
+		backend_id = slot->backend_id;
+		backend = bpf_map_lookup_elem(&waggle_lb4_backends_v3, &backend_id);
+		if (!backend)
+			return 0;
+		if (svc->flags & SVC_FLAG_AFFINITY)
+			lb4_affinity_update(svc, netns, 1, backend_id);
+	}
 
 	rkey.cookie = cookie;
 	rkey.address = backend->address;

@@ -34,6 +34,14 @@ const ServiceSpec = z
     externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
     internalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
     sessionAffinity: z.enum(['None', 'ClientIP']).optional(),
+    // Kubernetes: 0 < timeoutSeconds <= 86400, default 10800 (3 hours).
+    sessionAffinityConfig: z
+      .strictObject({
+        clientIP: z
+          .strictObject({ timeoutSeconds: z.number().int().min(1).max(86400).optional() })
+          .optional(),
+      })
+      .optional(),
     allocateLoadBalancerNodePorts: z.boolean().optional(),
     healthCheckNodePort: portNumber.optional(),
     ipFamilies: z

@@ -5,6 +5,7 @@ import { CT4_ANY_MAP, CT4_ANY_MAX_ENTRIES, CT4_TCP_MAP, CT4_TCP_MAX_ENTRIES } fr
 import { LB4_BACKENDS_MAP, LB4_REVERSE_NAT_MAP } from './maps/lb4-backends.js';
 import { LB4_SERVICES_MAP } from './maps/lb4-services.js';
 import { LB4_SOURCE_RANGE_MAP } from './maps/lb4-source-range.js';
+import { LB4_AFFINITY_MAP } from './maps/lb4-affinity.js';
 import { SNAT_MAP, SNAT_MAX_ENTRIES } from './maps/snat.js';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
@@ -59,6 +60,7 @@ describe('host datapath object', () => {
           LB4_BACKENDS_MAP,
           LB4_REVERSE_NAT_MAP,
           LB4_SOURCE_RANGE_MAP,
+          LB4_AFFINITY_MAP,
           CT4_TCP_MAP,
           CT4_ANY_MAP,
         ].sort(),

@@ -25,6 +25,8 @@ export interface DesiredFrontend {
   scope?: 0 | 1;
   /** loadBalancerSourceRanges, IPv4 CIDRs: only these clients from outside. */
   sourceRanges?: string[];
+  /** sessionAffinity ClientIP: a client's new connections go to its last backend for this long. */
+  affinityTimeoutS?: number;
 }
 
 /** `addr:port/PROTO`: a frontend's or backend's identity (IDs are allocated per this string). */

@@ -85,13 +85,17 @@ export function desiredRows(
     if (ranges && (fe.scope ?? 0) === 0)
       for (const cidr of ranges) out.sourceRanges.push({ revNat: revNatIndex, cidr });
     const flags =
-      typeFlags(fe.type) | (fe.extLocal ? SvcFlag.EXT_LOCAL_SCOPE : 0) | (ranges ? SvcFlag.SOURCE_RANGE : 0);
+      typeFlags(fe.type) |
+      (fe.extLocal ? SvcFlag.EXT_LOCAL_SCOPE : 0) |
+      (ranges ? SvcFlag.SOURCE_RANGE : 0) |
+      (fe.affinityTimeoutS ? SvcFlag.AFFINITY : 0);
     out.frontends.push({
       frontend: fe.scope ? `${name} (internal)` : name,
       master: [
         key(0),
         {
-          backendId: 0,
+          // With affinity the master row's backend_id is the timeout (bpf/lib/lb_types.h).
+          backendId: fe.affinityTimeoutS ? fe.affinityTimeoutS & 0xffffff : 0,
           count: slots.length,
           revNatIndex,
           flags,

@@ -10,13 +10,18 @@
 //   loadBalancerSourceRanges      the LoadBalancer frontends let only these client prefixes in
 //                                 from outside (Kubernetes applies them to the load balancer's
 //                                 addresses; kube-proxy and Cilium do the same). An entry that
-//                                 is not an IPv4 CIDR is reported and ignored: it lets nobody in.
+//                                 is not an IPv4 CIDR is reported and ignored: it lets nobody in;
+//   sessionAffinity: ClientIP     a client's new connections go to its last backend within
+//                                 sessionAffinityConfig.clientIP.timeoutSeconds (default 3 h).
 // No local backend under a Local policy leaves the frontend with none: its packets are dropped
 // (DROP_NO_SERVICE) and a connect() is refused, as Cilium does.
 import type { Service } from '../api/service.js';
 import { parsePrefix } from '../lib/ip.js';
 import type { DesiredBackend } from './backends.js';
 import type { DesiredFrontend } from './desired.js';
+
+/** Kubernetes' default sessionAffinityConfig.clientIP.timeoutSeconds: 3 hours. */
+export const DEFAULT_AFFINITY_S = 10800;
 
 const EXTERNAL_TYPES = new Set(['LoadBalancer', 'ExternalIPs', 'NodePort']);
 
@@ -38,13 +43,22 @@ export function applyTrafficPolicies(
       out.push(fe);
       continue;
     }
+    const sticky: DesiredFrontend =
+      spec.sessionAffinity === 'ClientIP'
+        ? {
+            ...fe,
+            affinityTimeoutS: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_S,
+          }
+        : fe;
     if (fe.type === 'ClusterIP') {
       out.push(
-        spec.internalTrafficPolicy === 'Local' ? { ...fe, backends: localOnly(fe.backends, node) } : fe,
+        spec.internalTrafficPolicy === 'Local'
+          ? { ...sticky, backends: localOnly(fe.backends, node) }
+          : sticky,
       );
       continue;
     }
-    let ext: DesiredFrontend = fe;
+    let ext: DesiredFrontend = sticky;
     if (fe.type === 'LoadBalancer' && spec.loadBalancerSourceRanges?.length) {
       const ranges: string[] = [];
       spec.loadBalancerSourceRanges.forEach((r, i) => {

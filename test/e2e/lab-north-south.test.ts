@@ -3,7 +3,8 @@
 // seed's L2 policy announces, and through an externalIP. Cluster policy: both backends answer,
 // the remote one sees the announcing node's address (SNAT); externalTrafficPolicy Local: only the
 // announcing node's own pod answers and it sees the jumpbox's address; loadBalancerSourceRanges:
-// the jumpbox is refused until the range includes it; a frontend's flows show in
+// the jumpbox is refused until the range includes it; sessionAffinity keeps a client on one pod
+// (per packet from the jumpbox, at the socket from server); a frontend's flows show in
 // `bpf ct list global`.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -81,6 +82,7 @@ describe('north-south: the jumpbox through LoadBalancer IPs and an externalIP', 
       lbService('who-lb', '10.0.10.10'),
       lbService('who-local', '10.0.10.11', { externalTrafficPolicy: 'Local' }),
       lbService('who-src', '10.0.10.12', { loadBalancerSourceRanges: ['10.99.0.0/16'] }),
+      lbService('who-sticky', '10.0.10.14', { sessionAffinity: 'ClientIP' }),
       {
         apiVersion: 'v1',
         kind: 'Service',
@@ -138,6 +140,28 @@ describe('north-south: the jumpbox through LoadBalancer IPs and an externalIP', 
     assert.match(drops, /Not in source range/, `the refusal is counted on ${holder}`);
     apply([lbService('who-src', '10.0.10.12', { loadBalancerSourceRanges: ['192.168.56.0/24'] })]);
     assert.ok(await answered('10.0.10.12', 10_000), 'answered once the range includes 192.168.56.10');
+  });
+
+  test('sessionAffinity ClientIP: the jumpbox (per packet) and server (socket LB) each keep one pod', async () => {
+    assert.ok(await answered('10.0.10.14'), 'who-sticky answers');
+    const hosts = new Set<string>();
+    for (let i = 0; i < 15; i++) hosts.add(fromJumpbox('10.0.10.14')?.host ?? 'failed');
+    assert.equal(hosts.size, 1, `the jumpbox got ${[...hosts].join(', ')}`);
+    const svc = JSON.parse(waggle(['get', 'svc', 'who-sticky', '-o', 'json']).stdout) as {
+      spec: { clusterIP: string };
+    };
+    const r = waggle([
+      'lab',
+      'exec',
+      'server',
+      '--',
+      'sh',
+      '-c',
+      `for i in $(seq 15); do curl -s -m 2 http://${svc.spec.clusterIP}/ | grep ^Hostname; done`,
+    ]);
+    const fromServer = new Set(r.stdout.split('\n').filter(Boolean));
+    assert.equal(fromServer.size, 1, `server got ${[...fromServer].join(', ')}: ${r.stderr}`);
+    assert.match([...fromServer][0] ?? '', /^Hostname: who-[01]$/);
   });
 
   test('an externalIP is announced and served like a LoadBalancer IP', async () => {

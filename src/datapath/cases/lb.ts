@@ -363,4 +363,67 @@ export const lbCases: HostPathCase[] = [
     ],
     expect: { ct: [] },
   },
+  {
+    name: 'session affinity: a new flow goes to the client’s last backend',
+    why: 'two backends; the jumpbox was given backend 4 (the local pod) 100 s ago, within the 300 s timeout: its new connection goes there again',
+    setup: {
+      ...on,
+      frontends: [
+        {
+          ...frontend(LB_IP, 80, routable | SvcFlag.AFFINITY, [
+            { id: 3, address: REMOTE, port: 80 },
+            { id: 4, address: POD.ipv4, port: 80 },
+          ]),
+          affinityS: 300,
+        },
+      ],
+      affinity: [{ client: JB, revNat: 7, backendId: 4, ageSec: 100 }],
+    },
+    steps: [
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40001, LB_IP, 80),
+        expect: { verdict: TcAct.OK, frame: arrives(JB, 40001, POD.ipv4, 80) },
+      },
+    ],
+    expect: {
+      ct: [
+        `TCP SERVICE ${JB}:40001 -> ${LB_IP}:80 [nodePort] BackendID=4`,
+        `TCP IN ${POD.ipv4}:80 -> ${JB}:40001 [nodePort] XLATE_SRC ${LB_IP}:80`,
+      ],
+    },
+  },
+  {
+    name: 'session affinity: an expired entry is not followed',
+    why: 'the entry is 400 s old with a 300 s timeout; the only backend left in the slots (3) gets the flow and the entry is renewed for it',
+    setup: {
+      ...on,
+      frontends: [
+        {
+          ...frontend(LB_IP, 80, routable | SvcFlag.AFFINITY, [{ id: 3, address: REMOTE, port: 80 }]),
+          affinityS: 300,
+        },
+        // backend 4 still exists (another service's), so only the timeout can turn it away
+        { ...frontend('10.0.10.9', 80, routable, [{ id: 4, address: POD.ipv4, port: 80 }]), revNat: 9 },
+      ],
+      affinity: [{ client: JB, revNat: 7, backendId: 4, ageSec: 400 }],
+    },
+    steps: [
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40002, LB_IP, 80),
+        expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40002, REMOTE, 80) },
+      },
+    ],
+    expect: {
+      ct: [
+        `TCP SERVICE ${JB}:40002 -> ${LB_IP}:80 [nodePort] BackendID=3`,
+        `TCP IN ${REMOTE}:80 -> ${JB}:40002 [nodePort] XLATE_SRC ${LB_IP}:80`,
+      ],
+      snat: [
+        `TCP OUT ${JB}:40002 -> ${REMOTE}:80 XLATE_SRC ${NODE.ip}:40002`,
+        `TCP IN ${REMOTE}:80 -> ${NODE.ip}:40002 XLATE_DST ${JB}:40002`,
+      ],
+    },
+  },
 ];

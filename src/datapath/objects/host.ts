@@ -17,6 +17,7 @@ import { l2ResponderV4Codec } from '../maps/l2-responder.js';
 import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
 import { lb4ServicesCodec } from '../maps/lb4-services.js';
 import { lb4SourceRangeCodec } from '../maps/lb4-source-range.js';
+import { lb4AffinityCodec } from '../maps/lb4-affinity.js';
 import { metricsCodec } from '../maps/metrics.js';
 import { runtimeConfigCodec } from '../maps/runtime-config.js';
 import { snatCodec } from '../maps/snat.js';
@@ -41,6 +42,7 @@ export const hostObject = {
     backends: lb4BackendsCodec,
     reverseNat: lb4ReverseNatCodec,
     sourceRange: lb4SourceRangeCodec,
+    affinity: lb4AffinityCodec,
     ct4Tcp: ct4TcpCodec,
     ct4Any: ct4AnyCodec,
   },

@@ -14,6 +14,7 @@ import { ipmasqCodec } from '../maps/ipmasq.js';
 import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
 import { lb4ServicesCodec } from '../maps/lb4-services.js';
 import { lb4SourceRangeCodec } from '../maps/lb4-source-range.js';
+import { lb4AffinityCodec } from '../maps/lb4-affinity.js';
 import { metricsCodec } from '../maps/metrics.js';
 import { runtimeConfigCodec } from '../maps/runtime-config.js';
 import { snatCodec } from '../maps/snat.js';
@@ -36,6 +37,7 @@ export const lxcObject = {
     backends: lb4BackendsCodec,
     reverseNat: lb4ReverseNatCodec,
     sourceRange: lb4SourceRangeCodec,
+    affinity: lb4AffinityCodec,
     ct4Tcp: ct4TcpCodec,
     ct4Any: ct4AnyCodec,
     /** Declared by nat.h, whose rewrite helpers lb4.h uses; bpf_lxc itself never touches them. */

@@ -5,6 +5,7 @@ import { ipcacheCodec } from '../maps/ipcache.js';
 import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
 import { lb4ServicesCodec } from '../maps/lb4-services.js';
 import { lb4SourceRangeCodec } from '../maps/lb4-source-range.js';
+import { lb4AffinityCodec } from '../maps/lb4-affinity.js';
 import { lb4ReverseSkCodec } from '../maps/sock-revnat.js';
 
 export const sockObject = {
@@ -15,6 +16,7 @@ export const sockObject = {
     backends: lb4BackendsCodec,
     reverseNat: lb4ReverseNatCodec,
     sourceRange: lb4SourceRangeCodec,
+    affinity: lb4AffinityCodec,
     reverseSk: lb4ReverseSkCodec,
     /** Node addresses (host, remote-node identities): where a NodePort's surrogate row applies. */
     ipcache: ipcacheCodec,

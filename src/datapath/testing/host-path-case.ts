@@ -41,6 +41,8 @@ export interface HostPathCase {
     lb?: { perPacket: boolean; nodePort: boolean };
     /** Service frontends as the services module writes them (master row, slots, backends). */
     frontends?: LbFrontend[];
+    /** waggle_lb4_affinity rows: a client's last backend, `ageSec` ago. */
+    affinity?: Array<{ client: string; revNat: number; backendId: number; ageSec: number }>;
   };
   steps: HostPathStep[];
   expect: {
@@ -67,5 +69,7 @@ export interface LbFrontend {
   scope?: number;
   /** waggle_lb4_source_range rows for revNat. */
   sourceRanges?: string[];
+  /** sessionAffinity timeout, seconds (SvcFlag.AFFINITY must be in flags). */
+  affinityS?: number;
   backends: Array<{ id: number; address: string; port: number }>;
 }

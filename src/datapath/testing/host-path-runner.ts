@@ -4,6 +4,7 @@
 // the case netns (host-path-netns.ts) in order, so a step sees what the earlier ones wrote.
 import { join } from 'node:path';
 import { monotonicNs, skbContext, TcAct, withNetns } from '../../bpf/index.js';
+import { writeIpv4 } from '../../bpf/codec-fields.js';
 import { loadEndpointProgram } from '../endpoint-datapath.js';
 import {
   DEFAULT_MAX_LIVENESS_NS,
@@ -50,7 +51,7 @@ function writeFrontends(host: HostDatapath, frontends: readonly LbFrontend[]): v
       host.backends.set(b.id, { address: b.address, port: b.port, proto: f.proto, state: 0 });
       host.services.set(key(i + 1), { backendId: b.id, count: 0, ...row });
     });
-    host.services.set(key(0), { backendId: 0, count: f.backends.length, ...row });
+    host.services.set(key(0), { backendId: f.affinityS ?? 0, count: f.backends.length, ...row });
     host.reverseNat.set(f.revNat, { address: f.address, port: f.port });
     for (const cidr of f.sourceRanges ?? []) host.sourceRange.set({ revNat: f.revNat, cidr }, 1);
   }
@@ -78,6 +79,14 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
     if (c.setup.hostRouting) host.runtimeConfig.set(RuntimeConfigIndex.HostRouting, 1n);
     if (c.setup.lb) host.runtimeConfig.set(RuntimeConfigIndex.Lb, lbConfigBits(c.setup.lb));
     writeFrontends(host, c.setup.frontends ?? []);
+    for (const a of c.setup.affinity ?? []) {
+      const ip = Buffer.alloc(8);
+      writeIpv4(ip, 0, a.client, 'case', 'affinity.client');
+      host.affinity.set(
+        { clientId: ip.readBigUInt64LE(0), revNat: a.revNat, netnsCookie: false },
+        { lastUsed: monotonicNs() / 1_000_000_000n - BigInt(a.ageSec), backendId: a.backendId },
+      );
+    }
     for (const p of c.setup.ipmasq ?? []) host.ipmasq.set(p, {});
     for (const e of c.setup.ipcache ?? []) host.ipcache.set({ prefix: e.prefix }, { identity: e.identity });
     const now = monotonicNs() / 1_000_000_000n;
