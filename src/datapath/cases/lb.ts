@@ -426,4 +426,19 @@ export const lbCases: HostPathCase[] = [
       ],
     },
   },
+  {
+    name: 'conntrack full: new flows still go through',
+    why: 'waggle_ct4_global sized 64 and 200 new connections from the jumpbox: every SYN is translated (the LRU map evicts the oldest flows), the map never holds more than its size',
+    setup: {
+      ...on,
+      ctSizes: { ct4Tcp: 64, ct4Any: 64 },
+      frontends: [frontend(LB_IP, 80, routable, [{ id: 4, address: POD.ipv4, port: 80 }])],
+    },
+    steps: Array.from({ length: 200 }, (_, i) => ({
+      program: 'fromNetdev' as const,
+      frame: arrives(JB, 20000 + i, LB_IP, 80),
+      expect: { verdict: TcAct.OK, frame: arrives(JB, 20000 + i, POD.ipv4, 80) },
+    })),
+    expect: { ctAtMost: 64 },
+  },
 ];

@@ -41,6 +41,8 @@ export interface HostPathCase {
     lb?: { perPacket: boolean; nodePort: boolean };
     /** Service frontends as the services module writes them (master row, slots, backends). */
     frontends?: LbFrontend[];
+    /** The conntrack maps' max_entries, when not the compiled sizes. */
+    ctSizes?: { ct4Tcp: number; ct4Any: number };
     /** waggle_lb4_affinity rows: a client's last backend, `ageSec` ago. */
     affinity?: Array<{ client: string; revNat: number; backendId: number; ageSec: number }>;
   };
@@ -50,6 +52,8 @@ export interface HostPathCase {
     snat?: string[];
     /** Conntrack entries after the steps, as `ctEntryText` lines; default: not compared. */
     ct?: string[];
+    /** At most this many conntrack entries after the steps (a full LRU map). */
+    ctAtMost?: number;
     /** waggle_drops after the steps; default none. */
     drops?: Array<{ reason: number; count: bigint }>;
   };

@@ -63,6 +63,9 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
     pinDir,
     maxLivenessNs: DEFAULT_MAX_LIVENESS_NS,
     ...(c.setup.masquerade ? { masquerade: c.setup.masquerade } : {}),
+    ...(c.setup.ctSizes
+      ? { mapSizes: { services: 65536, backends: 65536, reverseNat: 65536, ...c.setup.ctSizes } }
+      : {}),
   });
   let lxc: ReturnType<typeof loadEndpointProgram> | undefined;
   try {
@@ -125,6 +128,10 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
       .sort();
     if (got.join('\n') !== want.join('\n'))
       problems.push(`snat:\n  got  ${got.join('\n       ')}\n  want ${want.join('\n       ')}`);
+    if (c.expect.ctAtMost !== undefined) {
+      const n = host.ct4Tcp.count() + host.ct4Any.count();
+      if (n > c.expect.ctAtMost) problems.push(`ct: ${n} entries, want at most ${c.expect.ctAtMost}`);
+    }
     if (c.expect.ct) {
       const ct = [...host.ct4Tcp.entries(), ...host.ct4Any.entries()]
         .map(([k, v]) => ctEntryText(k, v))
