@@ -3,12 +3,14 @@ import type { Command } from 'commander';
 import { ClusterPool, DEFAULT_CLUSTER_POOL_MASK_SIZE } from '../ipam/cluster-pool.js';
 import { parsePrefix } from '../lib/ip.js';
 import { DEFAULT_SERVICE_CIDR } from '../lbipam/cluster-ip.js';
+import { DEFAULT_NODE_PORT_RANGE, parsePortRange } from '../lbipam/node-ports.js';
 import { parseDuration } from '../l2announcer/timings.js';
 import { runOperator } from '../operator/operator.js';
 import { createLogger } from '../lib/log.js';
 
 interface Flags {
   serviceCidr: string;
+  serviceNodePortRange: string;
   metricsAddr: string;
   resync: string;
   nodeMonitorPeriod: string;
@@ -27,9 +29,14 @@ export function registerOperator(program: Command): void {
   program
     .command('operator')
     .description(
-      'allocate LoadBalancer IPs from CiliumLoadBalancerIPPools (LB-IPAM) and clusterIPs; PodCIDRs per node (cluster-pool); mark silent Nodes Unknown',
+      'allocate LoadBalancer IPs from CiliumLoadBalancerIPPools (LB-IPAM), clusterIPs and nodePorts; PodCIDRs per node (cluster-pool); mark silent Nodes Unknown',
     )
     .option('--service-cidr <cidr>', 'where clusterIPs come from', DEFAULT_SERVICE_CIDR)
+    .option(
+      '--service-node-port-range <low-high>',
+      "where nodePorts come from (kube-apiserver's flag)",
+      DEFAULT_NODE_PORT_RANGE,
+    )
     .option('--metrics-addr <host:port>', 'Prometheus metrics endpoint (/metrics)', '127.0.0.1:9963')
     .option('--resync <seconds>', 'full resync period, the safety net of the watch', '300')
     .option('--node-monitor-period <dur>', 'how often Node heartbeats are checked', '5s')
@@ -55,6 +62,9 @@ export function registerOperator(program: Command): void {
         );
       const cidr = parsePrefix(opts.serviceCidr);
       if (!cidr.ok) throw new Error(`--service-cidr "${opts.serviceCidr}": ${cidr.error}`);
+      const ports = parsePortRange(opts.serviceNodePortRange);
+      if (!ports.ok)
+        throw new Error(`--service-node-port-range "${opts.serviceNodePortRange}": ${ports.error}`);
       const resync = Number(opts.resync);
       if (!Number.isFinite(resync) || resync <= 0)
         throw new Error(`--resync "${opts.resync}": must be a positive number of seconds`);
@@ -78,6 +88,7 @@ export function registerOperator(program: Command): void {
         {
           store,
           serviceCidr: opts.serviceCidr,
+          nodePortRange: opts.serviceNodePortRange,
           metricsAddr: opts.metricsAddr,
           resyncMs: resync * 1000,
           nodeMonitorPeriodMs,

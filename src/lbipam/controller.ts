@@ -1,6 +1,6 @@
 // The LB-IPAM controller: reads Services and CiliumLoadBalancerIPPools from the process's
 // informers, feeds them to the pure allocator and writes back Service status, pool conditions
-// and missing clusterIPs. Level-triggered and idempotent: every write compares with the stored
+// and missing clusterIPs and nodePorts (spec-fill.ts). Level-triggered and idempotent: every write compares with the stored
 // object first, a conflict re-reads and retries, and a periodic full resync is the safety net for
 // anything missed. Its own writes are recorded in the informer (noteWrite), so the next write to
 // the same object starts from the version it just wrote.
@@ -13,8 +13,11 @@ import {
 } from '../api/index.js';
 import { type Informer, type InformerEvent, Informers } from '../store/informer.js';
 import { ConflictError, NotFoundError, type Store } from '../store/index.js';
-import { ClusterIpAllocator, needsClusterIp } from './cluster-ip.js';
+import { ClusterIpAllocator } from './cluster-ip.js';
 import { LbIpam } from './engine.js';
+import { byAge, NodePortBook } from './node-port-book.js';
+import { NodePortAllocator } from './node-ports.js';
+import { SpecFiller } from './spec-fill.js';
 import type { FamilySupport } from './service-view.js';
 import { nextPoolStatus, nextServiceStatus } from './status-write.js';
 
@@ -23,6 +26,10 @@ export interface ControllerOptions {
   /** The process's informers; the controller reads Services and pools from them. Default: its own. */
   informers?: Informers;
   serviceCidr?: string;
+  /** --service-node-port-range; Kubernetes' 30000-32767 when omitted. */
+  nodePortRange?: string;
+  /** The nodePort allocator's random source (tests pass a fixed one); Math.random when omitted. */
+  random?: () => number;
   resyncMs?: number;
   families?: FamilySupport;
   log?: (line: string) => void;
@@ -36,10 +43,12 @@ const POOL_WRITE_MS = 200;
 
 export class LbIpamController {
   readonly engine: LbIpam;
-  readonly writes = { serviceStatus: 0, poolStatus: 0, clusterIP: 0, conflicts: 0 };
+  readonly writes = { serviceStatus: 0, poolStatus: 0, clusterIP: 0, spec: 0, conflicts: 0 };
+  readonly nodePorts: NodePortBook;
   private readonly services: Informer<'Service'>;
   private readonly pools: Informer<'CiliumLoadBalancerIPPool'>;
   private readonly clusterIps: ClusterIpAllocator;
+  private readonly filler: SpecFiller;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly ownInformers: Informers | undefined;
   /** True until the start-up import reads the caches (see start()). */
@@ -58,7 +67,9 @@ export class LbIpamController {
     this.services = informers.for('Service');
     this.pools = informers.for('CiliumLoadBalancerIPPool');
     this.clusterIps = new ClusterIpAllocator(opts.serviceCidr);
+    this.nodePorts = new NodePortBook(new NodePortAllocator(opts.nodePortRange, opts.random));
     this.log = opts.log ?? ((line) => process.stdout.write(`${line}\n`));
+    this.filler = new SpecFiller(this.clusterIps, this.nodePorts, this.log);
   }
 
   /**
@@ -133,8 +144,12 @@ export class LbIpamController {
   private async syncServices(): Promise<void> {
     const items = this.services.list();
     for (const s of items) if (s.spec.clusterIP) this.clusterIps.observe(s.spec.clusterIP);
+    // Every stored nodePort is taken (older services first) before any is handed out.
+    this.nodePorts.reset();
+    const ordered = byAge(items);
+    for (const s of ordered) this.nodePorts.observe(describe(keyOf(s)), s);
     this.engine.syncServices(items);
-    for (const s of items) await this.ensureClusterIp(s);
+    for (const s of ordered) await this.ensureSpec(s);
   }
 
   private upsertPool(p: CiliumLoadBalancerIPPool): void {
@@ -161,6 +176,7 @@ export class LbIpamController {
     const key = keyOf(obj);
     if (ev.type === 'delete') {
       if (obj.spec.clusterIP) this.clusterIps.release(obj.spec.clusterIP);
+      this.filler.forget(describe(key));
       this.engine.deleteService(key.namespace, key.name);
       return this.flush();
     }
@@ -168,8 +184,8 @@ export class LbIpamController {
     const current = this.services.get(keyOfObject(obj)) ?? obj;
     if (current !== obj) return;
     if (obj.spec.clusterIP) this.clusterIps.observe(obj.spec.clusterIP);
-    // ClusterIP first: it bumps the generation, which the condition's observedGeneration follows.
-    this.engine.upsertService((await this.ensureClusterIp(obj)) ?? obj);
+    // Spec first: it bumps the generation, which the condition's observedGeneration follows.
+    this.engine.upsertService((await this.ensureSpec(obj)) ?? obj);
     await this.writeService(key);
     await this.flush();
   }
@@ -259,26 +275,21 @@ export class LbIpamController {
     return true;
   }
 
-  /** Assigns a clusterIP when the service has none; returns the updated object if it wrote one. */
-  private async ensureClusterIp(svc: Service): Promise<Service | undefined> {
-    if (!needsClusterIp(svc.spec)) return undefined;
-    const ip = this.clusterIps.assign();
-    if (!ip) {
-      this.log(`lbipam: service ${describe(keyOf(svc))}: no free clusterIP left in the service CIDR`);
-      return undefined;
-    }
+  /** Fills in a missing clusterIP and nodePorts (spec-fill.ts); returns the updated object if it wrote. */
+  private async ensureSpec(svc: Service): Promise<Service | undefined> {
+    const name = describe(keyOf(svc));
+    const fill = this.filler.fill(name, svc);
+    if (!fill) return undefined;
     try {
-      const updated = await this.opts.store.update({
-        ...svc,
-        spec: { ...svc.spec, clusterIP: ip, clusterIPs: [ip] },
-      });
+      const updated = await this.opts.store.update({ ...svc, spec: fill.spec });
       this.services.noteWrite(updated);
-      this.writes.clusterIP++;
-      this.log(`lbipam: service ${describe(keyOf(svc))}: clusterIP ${ip}`);
+      if (fill.spec.clusterIP !== svc.spec.clusterIP) this.writes.clusterIP++;
+      this.writes.spec++;
+      this.log(`lbipam: service ${name}: ${fill.summary}`);
       return updated;
     } catch (err) {
       // Someone changed it meanwhile; its next event brings us back here with the new version.
-      this.clusterIps.release(ip);
+      fill.undo();
       if (!(err instanceof ConflictError) && !(err instanceof NotFoundError)) throw err;
       return undefined;
     }

@@ -18,6 +18,8 @@ import { settledWithin } from '../lib/settled-within.js';
 export interface OperatorConfig {
   store: string;
   serviceCidr: string;
+  /** --service-node-port-range; Kubernetes' 30000-32767 when omitted. */
+  nodePortRange?: string;
   metricsAddr: string;
   resyncMs: number;
   /** --node-monitor-period / --node-monitor-grace-period; Kubernetes' defaults when omitted. */
@@ -49,6 +51,7 @@ export class Operator {
       store: this.store,
       informers: this.informers,
       serviceCidr: this.cfg.serviceCidr,
+      ...(this.cfg.nodePortRange ? { nodePortRange: this.cfg.nodePortRange } : {}),
       resyncMs: this.cfg.resyncMs,
       log: this.log,
     });

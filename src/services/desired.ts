@@ -1,14 +1,20 @@
 // Services × EndpointSlices → the frontends this node serves, each with its backends (pure: no
 // store, maps or clock). A frontend is one address:port/protocol of a Service port: its
 // ClusterIP, each IPv4 LoadBalancer ingress IP, each externalIP — as Cilium makes one frontend
-// per address (pkg/loadbalancer). NodePort frontends are not made yet.
+// per address (pkg/loadbalancer) — and, for each port with a nodePort, one NodePort frontend at
+// 0.0.0.0:<nodePort>: Cilium's "surrogate" frontend (pkg/loadbalancer), which the datapath
+// looks up for a packet to any of the node's own addresses, so node addresses added at runtime
+// need no new rows.
 import { SLICE_SERVICE_LABEL, type EndpointSlice } from '../api/endpoint-slice.js';
 import type { Service } from '../api/service.js';
 import { parseAddr } from '../lib/ip.js';
 import { backendsFor, type DesiredBackend, type Protocol } from './backends.js';
 
 /** Cilium's service types as `service list` prints them. */
-export type FrontendType = 'ClusterIP' | 'LoadBalancer' | 'ExternalIPs';
+export type FrontendType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalIPs';
+
+/** The address of the surrogate NodePort frontend (Cilium's zero address). */
+export const NODEPORT_SURROGATE = '0.0.0.0';
 
 export interface DesiredFrontend {
   /** "<namespace>/<name>" of the Service. */
@@ -35,17 +41,25 @@ export const l3n4 = (a: { address: string; port: number; proto: string }) =>
 
 const isIpv4 = (s: string | undefined): s is string => s !== undefined && parseAddr(s)?.family === 4;
 
-function frontendAddresses(svc: Service): Array<{ type: FrontendType; address: string }> {
+type ServicePort = NonNullable<Service['spec']['ports']>[number];
+
+function frontendAddresses(
+  svc: Service,
+  p: ServicePort,
+): Array<{ type: FrontendType; address: string; port: number }> {
   const spec = svc.spec;
   if (spec.type === 'ExternalName') return [];
-  const out: Array<{ type: FrontendType; address: string }> = [];
+  const out: Array<{ type: FrontendType; address: string; port: number }> = [];
+  const at = (type: FrontendType, address: string) => out.push({ type, address, port: p.port });
   const cluster = new Set([spec.clusterIP, ...(spec.clusterIPs ?? [])].filter(isIpv4));
-  for (const address of cluster) out.push({ type: 'ClusterIP', address });
+  for (const address of cluster) at('ClusterIP', address);
+  // Only the types that have nodePorts: a stale one left on a ClusterIP Service opens nothing.
+  const nodePortType = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+  if (nodePortType && p.nodePort !== undefined)
+    out.push({ type: 'NodePort', address: NODEPORT_SURROGATE, port: p.nodePort });
   if (spec.type === 'LoadBalancer')
-    for (const ing of svc.status?.loadBalancer?.ingress ?? [])
-      if (isIpv4(ing.ip)) out.push({ type: 'LoadBalancer', address: ing.ip });
-  for (const address of spec.externalIPs ?? [])
-    if (isIpv4(address)) out.push({ type: 'ExternalIPs', address });
+    for (const ing of svc.status?.loadBalancer?.ingress ?? []) if (isIpv4(ing.ip)) at('LoadBalancer', ing.ip);
+  for (const address of spec.externalIPs ?? []) if (isIpv4(address)) at('ExternalIPs', address);
   return out;
 }
 
@@ -84,13 +98,13 @@ export function desiredFrontends(
     for (const p of svc.spec.ports ?? []) {
       const portName = p.name ?? '';
       const backends = backendsFor(mine, portName, p.protocol);
-      for (const { type, address } of frontendAddresses(svc)) {
+      for (const { type, address, port } of frontendAddresses(svc, p)) {
         const fe: DesiredFrontend = {
           service: key,
           portName,
           type,
           address,
-          port: p.port,
+          port,
           proto: p.protocol,
           backends,
         };

@@ -53,6 +53,8 @@ export interface ServicesStatus {
   socketLb: { enabled: boolean; cgroupRoot: string | null };
   synced: boolean;
   frontends: number;
+  /** Of those, the NodePort (0.0.0.0:<nodePort>) frontends. */
+  nodePortFrontends: number;
   backends: number;
   conflicts: string[];
   errors: string[];
@@ -220,6 +222,7 @@ export class ServicesModule implements AgentModule {
       socketLb: { enabled: this.#o.socketLb, cgroupRoot: this.#cgroupRoot },
       synced: this.#synced,
       frontends: this.#rec?.masters().length ?? 0,
+      nodePortFrontends: this.#frontends.filter((f) => f.type === 'NodePort').length,
       backends: this.#rec?.backends().size ?? 0,
       conflicts: this.#conflicts,
       errors: this.#errors,

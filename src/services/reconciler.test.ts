@@ -177,3 +177,39 @@ describe('service and backend IDs', () => {
     assert.equal(ids.restore('f', 2), false, 'taken');
   });
 });
+
+describe('services reconciler: NodePort', () => {
+  test('a NodePort Service writes its 0.0.0.0:<nodePort> rows; back to ClusterIP, they go (master first) and the ClusterIP rows stay', () => {
+    const { log, maps } = fakeMaps();
+    const ids = newIds();
+    const rec = new ServiceReconciler(maps);
+    const np = service('web', {
+      type: 'NodePort',
+      clusterIP: '10.96.0.10',
+      ports: [{ name: 'http', port: 80, nodePort: 31017 }],
+    });
+    rec.apply(rowsFor(ids, [np]), { prune: true });
+    const keys = () =>
+      maps.services
+        .entries()
+        .map(([k]) => `${k.address}:${k.port}#${k.backendSlot}`)
+        .sort();
+    assert.deepEqual(keys(), [
+      '0.0.0.0:31017#0',
+      '0.0.0.0:31017#1',
+      '0.0.0.0:31017#2',
+      '10.96.0.10:80#0',
+      '10.96.0.10:80#1',
+      '10.96.0.10:80#2',
+    ]);
+    log.length = 0;
+    rec.apply(rowsFor(ids, [svc]), { prune: true });
+    assert.deepEqual(log, [
+      'del svc 0.0.0.0:31017#0',
+      'del svc 0.0.0.0:31017#1',
+      'del svc 0.0.0.0:31017#2',
+      'del revnat 1', // frontends are sorted, so 0.0.0.0:31017 took the first service ID
+    ]);
+    assert.deepEqual(keys(), ['10.96.0.10:80#0', '10.96.0.10:80#1', '10.96.0.10:80#2']);
+  });
+});

@@ -28,8 +28,12 @@ export interface DesiredRows {
   problems: string[];
 }
 
-/** lb4_service.flags for a frontend type: ClusterIPs are non-routable unless asked (Cilium's default). */
+/**
+ * lb4_service.flags for a frontend type: ClusterIPs are non-routable unless asked (Cilium's
+ * default); NodePort, LoadBalancer and externalIP frontends are reached from outside, so routable.
+ */
 export function typeFlags(type: FrontendType): number {
+  if (type === 'NodePort') return SvcFlag.NODEPORT | SvcFlag.ROUTABLE;
   if (type === 'LoadBalancer') return SvcFlag.LOADBALANCER | SvcFlag.ROUTABLE;
   if (type === 'ExternalIPs') return SvcFlag.EXTERNAL_IP | SvcFlag.ROUTABLE;
   return 0;
