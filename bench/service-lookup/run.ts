@@ -72,6 +72,22 @@ async function main(): Promise<void> {
   let sock: WaggleSock | undefined;
   const results: Record<string, unknown>[] = [];
   const control: Record<string, Record<string, number>> = {};
+  const save = (complete: boolean) =>
+    writeResult('service-lookup', {
+      command: `node dist/bench/service-lookup/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+      complete,
+      settings: {
+        ns: NS,
+        iptNftMax: IPT_NFT_MAX,
+        rounds: ROUNDS,
+        crrSeconds: CRR_S,
+        rrSeconds: RR_S,
+        endpointsPerService: 2,
+        cpus: { client: 0, server: 1 },
+      },
+      results,
+      controlPlaneMs: control,
+    });
   try {
     for (const v of VARIANTS) {
       const t = new Topology(v);
@@ -173,6 +189,8 @@ async function main(): Promise<void> {
         samples: Object.fromEntries(samples),
         conntrackAfterLastRun: conntrack,
       });
+      // After every N, so a later N that fails or is stopped leaves the finished ones on disk.
+      save(false);
     }
     const cp: Array<Array<string | number>> = [
       [
@@ -199,20 +217,7 @@ async function main(): Promise<void> {
       'Control plane: programming every service from scratch (waggle: rows built + reconciler writes)',
       cp,
     );
-    writeResult('service-lookup', {
-      command: `node dist/bench/service-lookup/run.js ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: {
-        ns: NS,
-        iptNftMax: IPT_NFT_MAX,
-        rounds: ROUNDS,
-        crrSeconds: CRR_S,
-        rrSeconds: RR_S,
-        endpointsPerService: 2,
-        cpus: { client: 0, server: 1 },
-      },
-      results,
-      controlPlaneMs: control,
-    });
+    save(true);
   } finally {
     sock?.destroy();
     for (const t of topo.values()) t.destroy();
