@@ -8,7 +8,7 @@ SHELL := /bin/bash
 
 # System packages the build, the tests and the lab use (Debian names).
 APT_PACKAGES := clang llvm libbpf-dev bpftool iproute2 etcd-server etcd-client arping tcpdump \
-                iputils-ping procps psmisc curl util-linux iptables containernetworking-plugins \
+                iputils-ping procps psmisc curl util-linux iptables conntrack containernetworking-plugins \
                 gcc libc6-dev iperf3 sockperf nginx
 
 # Debian's clang finds <asm/types.h> only through the multiarch include dir. We compile against

@@ -68,6 +68,9 @@ async function measure(t: Topology, ip: string, port: string, cgroup: string | u
 async function main(): Promise<void> {
   for (const bin of [CLIENT, SERVER])
     if (!existsSync(bin)) throw new Error(`${bin}: missing (run make build)`);
+  // Without it the nodes' conntrack tables would not be flushed between runs.
+  if (!['/usr/sbin/conntrack', '/sbin/conntrack', '/usr/bin/conntrack'].some((p) => existsSync(p)))
+    throw new Error('conntrack: not installed (apt-get install conntrack; make deps does it)');
   const topo = new Map<Variant, Topology>();
   let sock: WaggleSock | undefined;
   const results: Record<string, unknown>[] = [];
