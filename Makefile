@@ -8,7 +8,7 @@ SHELL := /bin/bash
 
 # System packages the build, the tests and the lab use (Debian names).
 APT_PACKAGES := clang llvm libbpf-dev bpftool iproute2 etcd-server etcd-client arping tcpdump \
-                iputils-ping procps psmisc curl util-linux iptables containernetworking-plugins \
+                iputils-ping procps psmisc curl util-linux iptables conntrack containernetworking-plugins \
                 gcc libc6-dev iperf3 sockperf nginx
 
 # Debian's clang finds <asm/types.h> only through the multiarch include dir. We compile against
@@ -22,13 +22,14 @@ BPF_SRC := $(wildcard bpf/*.c bpf/tests/*.c)
 BPF_OBJ := $(patsubst bpf/%.c,build/bpf/%.o,$(BPF_SRC))
 BPF_HDR := $(wildcard bpf/lib/*.h bpf/tests/*.h)
 
-.PHONY: help deps build bpf cni ts test demo bench lint clean
+.PHONY: help deps build bpf cni benchc ts test demo bench bench-service-lookup lint clean
 
 help:
 	@echo "make demo   - set up and run the lab demo (root)"
 	@echo "make test   - set up and run every test suite (root)"
 	@echo "make build  - build BPF objects and TypeScript"
 	@echo "make bench  - run the benchmarks (root)"
+	@echo "make bench-service-lookup - service lookup scaling vs kube-proxy (root)"
 
 deps: .stamp-apt node_modules/.stamp
 
@@ -45,12 +46,20 @@ node_modules/.stamp: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build: bpf cni ts
+build: bpf cni benchc ts
 
 # The CNI plugin's native fast path (cni/waggle-cni.c): a small C program, no libraries.
 cni: build/cni/waggle-cni
 
 build/cni/waggle-cni: cni/waggle-cni.c
+	@mkdir -p $(dir $@)
+	cc -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The service-lookup bench's C client and server (bench/service-lookup/*.c).
+BENCH_C := $(patsubst bench/service-lookup/%.c,build/bench/%,$(wildcard bench/service-lookup/*.c))
+benchc: $(BENCH_C)
+
+build/bench/%: bench/service-lookup/%.c
 	@mkdir -p $(dir $@)
 	cc -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -75,6 +84,11 @@ demo: deps build
 # Benchmarks are not tests: they measure, print a table and write bench/results/*.json.
 bench: deps build
 	@for b in dist/bench/*.js; do echo "== $$b"; node $$b || exit 1; done
+
+# Service lookup scaling, waggle's socket LB against kube-proxy's rule shapes (not in `make bench`:
+# it has its own folder and takes up to 10 minutes); options: N=0,1000 ROUNDS=5.
+bench-service-lookup: deps build
+	node dist/bench/service-lookup/run.js $(if $(N),--n $(N)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 clean:
 	rm -rf build dist .stamp-apt

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  base32,
+  benchServices,
+  iptablesRestore,
+  nftEndpointChain,
+  nftRuleset,
+  nftServiceChain,
+  probability,
+  sepChain,
+  svcChain,
+} from './rules.js';
+import { median, medianSample, parseList, ratio, roundOrder } from './stats.js';
+
+const T = [
+  { ip: '10.20.0.2', port: 8080 },
+  { ip: '10.20.0.3', port: 8080 },
+];
+
+test('base32 is RFC 4648 (Go StdEncoding) on its test vectors', () => {
+  assert.equal(base32(Buffer.from('f')), 'MY');
+  assert.equal(base32(Buffer.from('foobar')), 'MZXW6YTBOI');
+});
+
+test('chain names are kube-proxy hashes of the service port name', () => {
+  const { services } = benchServices(0, T);
+  const s = services[0];
+  assert.ok(s);
+  assert.match(svcChain(s), /^KUBE-SVC-[A-Z2-7]{16}$/);
+  assert.match(sepChain(s, T[0] as (typeof T)[0]), /^KUBE-SEP-[A-Z2-7]{16}$/);
+  assert.notEqual(sepChain(s, T[0] as (typeof T)[0]), sepChain(s, T[1] as (typeof T)[0]));
+  assert.match(nftServiceChain(s), /^service-[A-Z2-7]{8}-bench\/svc-0\/tcp\/p80$/);
+  assert.match(
+    nftEndpointChain(s, T[1] as (typeof T)[0]),
+    /^endpoint-[A-Z2-7]{8}-bench\/svc-0\/tcp\/p80__10\.20\.0\.3\/8080$/,
+  );
+});
+
+test('measured services sit first, in the middle and last; fillers never reach the target', () => {
+  const { services, measured } = benchServices(1000, T);
+  assert.equal(services.length, 1003);
+  assert.equal(services[0], measured.first);
+  assert.equal(services[501], measured.middle);
+  assert.equal(services[1002], measured.last);
+  assert.equal(services.filter((s) => s.endpoints[0]?.ip === '10.20.0.2').length, 3);
+  assert.equal(new Set(services.map((s) => s.vip)).size, 1003);
+  const z = benchServices(0, T);
+  assert.equal(z.services.length, 1);
+});
+
+test('iptables: KUBE-SERVICES → KUBE-SVC (statistic 0.5, then none) → KUBE-SEP DNAT; rule count 5 + S(2+3E)', () => {
+  const { services, measured } = benchServices(0, T);
+  const txt = iptablesRestore(services);
+  const svc = svcChain(measured.first);
+  assert.match(
+    txt,
+    new RegExp(
+      `-A KUBE-SERVICES -m comment --comment "bench/svc-0:p80 cluster IP" -m tcp -p tcp -d 10.96.0.1 --dport 80 -j ${svc}\n`,
+    ),
+  );
+  assert.match(
+    txt,
+    new RegExp(
+      `-A ${svc} .*-m statistic --mode random --probability 0.5000000000 -j ${sepChain(measured.first, T[0] as (typeof T)[0])}\n`,
+    ),
+  );
+  assert.match(
+    txt,
+    new RegExp(`-A ${svc} -m comment --comment "bench/svc-0:p80 -> 10.20.0.3:8080" -j KUBE-SEP`),
+  );
+  assert.match(txt, /-m tcp -p tcp -j DNAT --to-destination 10\.20\.0\.2:8080\n/);
+  assert.equal(probability(3), '0.3333333333');
+  const big = iptablesRestore(benchServices(997, T).services);
+  const nat = big.split('*nat')[1] ?? '';
+  // kube-proxy's 5 + S(2+3E) restore rules, plus the 3 base-chain jumps it adds with EnsureRule.
+  assert.equal(nat.split('\n').filter((l) => l.startsWith('-A ')).length, 3 + 5 + 1000 * (2 + 3 * 2));
+  assert.doesNotMatch(nat, /--comment "bench/, 'comments are dropped above 1000 endpoints');
+});
+
+test('nftables: service-ips vmap element → numgen random mod 2 vmap → endpoint dnat', () => {
+  const { services, measured } = benchServices(0, T);
+  const txt = nftRuleset(services);
+  assert.match(
+    txt,
+    new RegExp(
+      `10\\.96\\.0\\.1 \\. tcp \\. 80 : goto ${nftServiceChain(measured.first).replace(/\//g, '\\/')}`,
+    ),
+  );
+  assert.match(
+    txt,
+    /numgen random mod 2 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-bench\/svc-0\/tcp\/p80__10\.20\.0\.2\/8080, 1 : goto endpoint-/,
+  );
+  assert.match(txt, /meta l4proto tcp dnat to 10\.20\.0\.3:8080/);
+  assert.match(txt, /ip daddr \. meta l4proto \. th dport vmap @service-ips/);
+});
+
+test('stats: medians, ratios, interleaving, list parsing', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 2, 3]), 2.5);
+  const a = { connectP50us: 40, connectP99us: 80, connPerSec: 9000, rrPerSec: 12000 };
+  const b = { connectP50us: 20, connectP99us: 40, connPerSec: 10000, rrPerSec: 12000 };
+  assert.deepEqual(ratio(a, b), { connectP50us: 2, connectP99us: 2, connPerSec: 0.9, rrPerSec: 1 });
+  assert.deepEqual(medianSample([a, b, a]), a);
+  assert.deepEqual(roundOrder(['x', 'y', 'z'], 1), ['z', 'y', 'x']);
+  assert.deepEqual(parseList('--n', '0,1000'), [0, 1000]);
+  assert.throws(() => parseList('--n', '0,x'), /--n "0,x"/);
+});

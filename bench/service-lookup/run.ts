@@ -1,0 +1,230 @@
+// Service lookup scaling: waggle's socket LB against kube-proxy's iptables (legacy and nft
+// backends) and nftables rule shapes, and `base` (the backend's own IP, no service), side by side
+// in one run. Each variant has its own client ⇄ node ⇄ server namespaces (topology.ts); at each
+// N the rules (rules.ts) or the waggle maps (waggle-sock.ts) are programmed from scratch and
+// timed, then the variants run interleaved over --rounds rounds, the node's conntrack flushed
+// before each run: connect() latency and connections/s (client crr), request/response rate on
+// one connection (client rr). Medians of rounds, as ratios to base at the same N.
+//   node dist/bench/service-lookup/run.js [--n 0,1000,10000,30000] [--rounds 5]
+//                                          [--crr-seconds 0.4] [--rr-seconds 0.2] [--ipt-nft-max 10000]
+import { existsSync } from 'node:fs';
+import { numberFlag, printTable, runBench, writeResult } from '../lib/report.js';
+import { benchServices, iptablesRestore, nftRuleset, type BenchService } from './rules.js';
+import { medianSample, parseList, ratio, roundOrder, type Sample } from './stats.js';
+import { BACKENDS, Topology } from './topology.js';
+import { WaggleSock } from './waggle-sock.js';
+
+const VARIANTS = ['base', 'iptables-legacy', 'iptables-nft', 'nftables', 'waggle-sock'] as const;
+type Variant = (typeof VARIANTS)[number];
+type Placement = 'first' | 'middle' | 'last';
+const CLIENT = 'build/bench/client';
+const SERVER = 'build/bench/server';
+
+const nIdx = process.argv.indexOf('--n');
+const NS = nIdx >= 0 ? parseList('--n', process.argv[nIdx + 1] ?? '') : [0, 1000, 10000, 30000];
+const ROUNDS = numberFlag('--rounds', 5);
+const CRR_S = numberFlag('--crr-seconds', 0.4);
+const RR_S = numberFlag('--rr-seconds', 0.2);
+// iptables-nft-restore of 30k services alone takes longer than the whole default run may
+// (over 4 minutes here; 35 s at 10k), so by default that variant stops at 10k.
+const IPT_NFT_MAX = numberFlag('--ipt-nft-max', 10000);
+
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+/** Programs `services` into variant v's node (or waggle's maps) from scratch; milliseconds. */
+function program(
+  v: Variant,
+  t: Topology,
+  sock: WaggleSock,
+  services: BenchService[],
+  ipt: string,
+  nft: string,
+) {
+  if (v === 'base') return 0;
+  if (v === 'waggle-sock') return sock.program(services);
+  if (v === 'iptables-legacy') {
+    for (const tbl of ['nat', 'filter']) {
+      t.exec('iptables-legacy', ['-t', tbl, '-F']);
+      t.exec('iptables-legacy', ['-t', tbl, '-X']);
+    }
+    return t.load('iptables-legacy-restore', ['--noflush'], ipt);
+  }
+  t.exec('nft', ['flush', 'ruleset']);
+  if (v === 'iptables-nft') return t.load('iptables-nft-restore', ['--noflush'], ipt);
+  return t.load('nft', ['-f', '-'], nft);
+}
+
+async function measure(t: Topology, ip: string, port: string, cgroup: string | undefined): Promise<Sample> {
+  t.flushConntrack();
+  const crr = JSON.parse(await t.runClient(CLIENT, [ip, port, 'crr', String(CRR_S)], cgroup));
+  const rr = JSON.parse(await t.runClient(CLIENT, [ip, port, 'rr', String(RR_S)], cgroup));
+  if (crr.errors || rr.errors || !crr.n || !rr.n)
+    throw new Error(
+      `${t.variant} → ${ip}: client errors (crr ${JSON.stringify(crr)}, rr ${JSON.stringify(rr)})`,
+    );
+  return { connectP50us: crr.p50us, connectP99us: crr.p99us, connPerSec: crr.perSec, rrPerSec: rr.perSec };
+}
+
+async function main(): Promise<void> {
+  for (const bin of [CLIENT, SERVER])
+    if (!existsSync(bin)) throw new Error(`${bin}: missing (run make build)`);
+  // Without it the nodes' conntrack tables would not be flushed between runs.
+  if (!['/usr/sbin/conntrack', '/sbin/conntrack', '/usr/bin/conntrack'].some((p) => existsSync(p)))
+    throw new Error('conntrack: not installed (apt-get install conntrack; make deps does it)');
+  const topo = new Map<Variant, Topology>();
+  let sock: WaggleSock | undefined;
+  const results: Record<string, unknown>[] = [];
+  const control: Record<string, Record<string, number>> = {};
+  const save = (complete: boolean) =>
+    writeResult('service-lookup', {
+      command: `node dist/bench/service-lookup/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+      complete,
+      settings: {
+        ns: NS,
+        iptNftMax: IPT_NFT_MAX,
+        rounds: ROUNDS,
+        crrSeconds: CRR_S,
+        rrSeconds: RR_S,
+        endpointsPerService: 2,
+        cpus: { client: 0, server: 1 },
+      },
+      results,
+      controlPlaneMs: control,
+    });
+  try {
+    for (const v of VARIANTS) {
+      const t = new Topology(v);
+      topo.set(v, t);
+      await t.startServer(SERVER, 3600);
+    }
+    sock = new WaggleSock();
+    for (const n of NS) {
+      const { services, measured } = benchServices(n, BACKENDS);
+      const ipt = iptablesRestore(services);
+      const nft = nftRuleset(services);
+      control[n] = {};
+      const active = VARIANTS.filter((v) => v !== 'iptables-nft' || n <= IPT_NFT_MAX);
+      for (const v of active) {
+        if (v === 'base') continue;
+        const ms = program(v, topo.get(v) as Topology, sock, services, ipt, nft);
+        (control[n] as Record<string, number>)[v] = ms;
+        process.stdout.write(`N=${n}: ${v} programmed ${services.length} services in ${f(ms, 0)} ms\n`);
+      }
+      const places: Placement[] = n === 0 ? ['first'] : ['first', 'middle', 'last'];
+      const combos: Array<{ v: Variant; p: Placement | '-' }> = [{ v: 'base', p: '-' }];
+      for (const v of active) if (v !== 'base') for (const p of places) combos.push({ v, p });
+      const samples = new Map<string, Sample[]>();
+      const key = (c: { v: Variant; p: string }) => `${c.v}/${c.p}`;
+      const conntrack: Record<string, number> = {};
+      for (let r = 0; r < ROUNDS; r++)
+        for (const c of roundOrder(combos, r)) {
+          const t = topo.get(c.v) as Topology;
+          const ip = c.p === '-' ? (BACKENDS[0]?.ip as string) : measured[c.p].vip;
+          const s = await measure(
+            t,
+            ip,
+            c.p === '-' ? '8080' : '80',
+            c.v === 'waggle-sock' ? sock.cgroup : undefined,
+          );
+          conntrack[c.v] = t.conntrackCount();
+          samples.set(key(c), [...(samples.get(key(c)) ?? []), s]);
+        }
+      const med = new Map([...samples].map(([k, xs]) => [k, medianSample(xs)]));
+      const base = med.get('base/-') as Sample;
+      const rows: Array<Array<string | number>> = [
+        [
+          'variant',
+          'service at',
+          'connect p50 µs',
+          'p99 µs',
+          'conn/s',
+          'req/resp/s',
+          '× base: p50',
+          'p99',
+          'conn/s',
+          'rr',
+        ],
+      ];
+      for (const c of combos) {
+        const m = med.get(key(c)) as Sample;
+        const q = ratio(m, base);
+        rows.push([
+          c.v,
+          c.p,
+          f(m.connectP50us, 1),
+          f(m.connectP99us, 1),
+          f(m.connPerSec, 0),
+          f(m.rrPerSec, 0),
+          f(q.connectP50us),
+          f(q.connectP99us),
+          f(q.connPerSec),
+          f(q.rrPerSec),
+        ]);
+      }
+      const direct: Record<string, Sample> = {};
+      for (const p of places)
+        for (const other of ['nftables', 'iptables-legacy'] as const) {
+          const q = ratio(med.get(`waggle-sock/${p}`) as Sample, med.get(`${other}/${p}`) as Sample);
+          direct[`waggle-sock / ${other} (${p})`] = q;
+          rows.push([
+            `waggle-sock / ${other}`,
+            p,
+            '',
+            '',
+            '',
+            '',
+            f(q.connectP50us),
+            f(q.connectP99us),
+            f(q.connPerSec),
+            f(q.rrPerSec),
+          ]);
+        }
+      printTable(
+        `N = ${n} other services (+ ${n === 0 ? 1 : 3} measured) × 2 endpoints; medians of ${ROUNDS} rounds (crr ${CRR_S} s, rr ${RR_S} s); ratios: latency < 1 and rates > 1 are better`,
+        rows,
+      );
+      results.push({
+        n,
+        services: services.length,
+        medians: Object.fromEntries(med),
+        ratiosToBase: Object.fromEntries([...med].map(([k, m]) => [k, ratio(m, base)])),
+        direct,
+        samples: Object.fromEntries(samples),
+        conntrackAfterLastRun: conntrack,
+      });
+      // After every N, so a later N that fails or is stopped leaves the finished ones on disk.
+      save(false);
+    }
+    const cp: Array<Array<string | number>> = [
+      [
+        'N',
+        'services',
+        'waggle maps ms',
+        'iptables-legacy-restore ms',
+        'iptables-nft-restore ms',
+        'nft -f ms',
+      ],
+    ];
+    for (const n of NS) {
+      const c = control[n] ?? {};
+      cp.push([
+        n,
+        n === 0 ? 1 : n + 3,
+        f(c['waggle-sock'] ?? Number.NaN, 1),
+        f(c['iptables-legacy'] ?? Number.NaN, 1),
+        f(c['iptables-nft'] ?? Number.NaN, 1),
+        f(c.nftables ?? Number.NaN, 1),
+      ]);
+    }
+    printTable(
+      'Control plane: programming every service from scratch (waggle: rows built + reconciler writes)',
+      cp,
+    );
+    save(true);
+  } finally {
+    sock?.destroy();
+    for (const t of topo.values()) t.destroy();
+  }
+}
+
+runBench('service-lookup', main);
