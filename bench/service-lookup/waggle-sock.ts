@@ -76,7 +76,7 @@ export class WaggleSock {
   /** Empties the maps through the reconciler (untimed: "from scratch" starts after this). */
   clear(): void {
     this.#rec?.apply(
-      { frontends: [], backends: new Map(), revNat: new Map(), problems: [] },
+      { frontends: [], backends: new Map(), revNat: new Map(), sourceRanges: [], problems: [] },
       { prune: true },
     );
     this.#rec = undefined;
