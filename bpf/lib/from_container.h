@@ -58,7 +58,10 @@ static __always_inline int handle_lxc_arp(struct __sk_buff *skb)
 
 /* The per-packet service LB for what this pod sends (lb4.h): a reply of the pod as a backend
  * leaves as from its frontend; a packet to a frontend goes to a backend. Socket LB has already
- * translated most of a pod's connections, which then match neither. 1 when translated. */
+ * translated most of a pod's connections, which then match neither. 1 when translated forward,
+ * LXC_LB_REVERSED when translated back. */
+#define LXC_LB_REVERSED 2
+
 static __always_inline int lxc_lb4(struct __sk_buff *skb, const struct iphdr *ip)
 {
 	struct lb4_flow f;
@@ -67,7 +70,9 @@ static __always_inline int lxc_lb4(struct __sk_buff *skb, const struct iphdr *ip
 	if (lb4_flow_load(skb, ip, &f) < 0)
 		return 0;
 	ret = lb4_xlate_rev(skb, &f);
-	if (ret != 0)
+	if (ret == 1)
+		return LXC_LB_REVERSED;
+	if (ret < 0)
 		return ret;
 	return lb4_xlate_fwd(skb, &f, 0, 0);
 }
@@ -77,7 +82,7 @@ static __always_inline int handle_ipv4_from_lxc(struct __sk_buff *skb)
 	struct notify_meta m = { .src_label = own_identity(), .ifindex = interface_ifindex };
 	const struct endpoint_info *ep;
 	struct iphdr ip;
-	int ret;
+	int ret, reversed = 0;
 
 	if (ipv4_load(skb, &ip) < 0)
 		return drop_packet_ext(skb, DROP_INVALID, METRIC_EGRESS, &m);
@@ -91,8 +96,9 @@ static __always_inline int handle_ipv4_from_lxc(struct __sk_buff *skb)
 		ret = lxc_lb4(skb, &ip);
 		if (ret < 0)
 			return drop_packet_ext(skb, -ret, METRIC_EGRESS, &m);
-		if (ret == 1 && ipv4_load(skb, &ip) < 0)
+		if (ret > 0 && ipv4_load(skb, &ip) < 0)
 			return drop_packet_ext(skb, DROP_INVALID, METRIC_EGRESS, &m);
+		reversed = ret == LXC_LB_REVERSED;
 	}
 
 	if (trace_events_enabled())
@@ -105,7 +111,9 @@ static __always_inline int handle_ipv4_from_lxc(struct __sk_buff *skb)
 			return drop_packet_ext(skb, -ret, METRIC_EGRESS, &m);
 		return ret;
 	}
-	if (ip.ttl > 1 && host_routing_enabled()) {
+	/* A reply leaving as its frontend may carry one of this node's addresses as source (a
+	 * NodePort): the kernel would drop it as martian, so it goes out by the FIB here. */
+	if (ip.ttl > 1 && (host_routing_enabled() || reversed)) {
 		__u32 oif = 0;
 
 		ret = fib_redirect_v4(skb, &ip, &oif);

@@ -104,7 +104,7 @@ export const lbCases: HostPathCase[] = [
   },
   {
     name: 'NodePort on the device address, local backend',
-    why: 'the surrogate 0.0.0.0:30080 row matches eth1’s address; DNAT only (the pod sees the jumpbox), the kernel routes it in; the pod’s reply leaves as from 10.98.0.21:30080',
+    why: 'the surrogate 0.0.0.0:30080 row matches eth1’s address; DNAT only (the pod sees the jumpbox), the kernel routes it in; the pod’s reply leaves as from 10.98.0.21:30080, by the FIB',
     setup: {
       ...on,
       frontends: [
@@ -120,9 +120,14 @@ export const lbCases: HostPathCase[] = [
         expect: { verdict: TcAct.OK, frame: arrives(JB, 40000, POD.ipv4, 80) },
       },
       {
+        // Its source is now the node's own address: straight out by the FIB (the kernel would
+        // drop it as martian), through the neighbour code as the jumpbox is not resolved here.
         program: 'fromContainer',
         frame: podSends(POD.ipv4, 80, JB, 40000, SYNACK),
-        expect: { verdict: TcAct.OK, frame: podSends(NODE.ip, 30080, JB, 40000, SYNACK) },
+        expect: {
+          verdict: TcAct.REDIRECT,
+          frame: podSends(NODE.ip, 30080, JB, 40000, { ...SYNACK, ttl: 63 }),
+        },
       },
     ],
     expect: {
