@@ -3,6 +3,7 @@ import { parseDuration, sanitizeTimings, type LeaseTimings } from '../l2announce
 import { type IpamMode, ipamModes } from '../ipam/podcidr.js';
 import { parsePrefix } from '../lib/ip.js';
 import { compileDevicePatterns } from './devices/select.js';
+import { DEFAULT_INGRESS_HTTP_PORT, DEFAULT_INGRESS_HTTPS_PORT } from '../api/index.js';
 
 export interface AgentFlags {
   node: string;
@@ -44,6 +45,11 @@ export interface AgentFlags {
   cgroupRoot?: string;
   bpfLbMapMax?: string;
   bpfSockRevMapMax?: string;
+  /** Cilium's --enable-ingress-controller: the node's HAProxy (src/ingress). Absent = off. */
+  enableIngressController?: boolean;
+  ingressHttpPort?: string;
+  ingressHttpsPort?: string;
+  haproxyBinary?: string;
 }
 
 export interface AgentConfig {
@@ -80,6 +86,7 @@ export interface AgentConfig {
     cgroupRoot: string | undefined;
     sizes: { services: number; backends: number; reverseNat: number; reverseSk: number };
   };
+  ingress: { enabled: boolean; httpPort: number; httpsPort: number; binary: string };
 }
 
 /** Cilium's --bpf-lb-map-max default: 30,000 service ports with a backend each fit with room. */
@@ -210,5 +217,19 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
       cgroupRoot: f.cgroupRoot,
       sizes: { services: lbMax, backends: lbMax, reverseNat: lbMax, reverseSk: sockRevMax },
     },
+    ingress: {
+      enabled: f.enableIngressController ?? false,
+      httpPort: portFlag(f.ingressHttpPort, '--ingress-http-port', DEFAULT_INGRESS_HTTP_PORT),
+      httpsPort: portFlag(f.ingressHttpsPort, '--ingress-https-port', DEFAULT_INGRESS_HTTPS_PORT),
+      binary: f.haproxyBinary ?? 'haproxy',
+    },
   };
+}
+
+function portFlag(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`${flag} "${text}": must be a port 1..65535`);
+  return n;
 }
