@@ -34,6 +34,7 @@ export class IngressModule implements AgentModule {
   #chain: Promise<void> = Promise.resolve();
   #synced = false;
   #stopped = false;
+  #reported = '';
 
   constructor(private readonly o: IngressModuleOptions) {}
 
@@ -79,7 +80,11 @@ export class IngressModule implements AgentModule {
       slices: inf.for('EndpointSlice').list(),
       secrets: inf.for('Secret').list(),
     });
-    for (const s of model.skipped) this.o.log(`ingress: ${s.ingress} not served: ${s.problems.join('; ')}`);
+    // Logged when the set of refusals changes, not on every pass.
+    const report = model.skipped.map((s) => `${s.ingress} not served: ${s.problems.join('; ')}`).join('\n');
+    if (report !== this.#reported && report)
+      for (const line of report.split('\n')) this.o.log(`ingress: ${line}`);
+    this.#reported = report;
     await this.#proxy.apply(model);
   }
 
