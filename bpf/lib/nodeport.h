@@ -5,8 +5,8 @@
  *     pod through the usual local delivery, to anyone else straight out of the FIB's device;
  *   a packet from outside to a LoadBalancer IP, externalIP or NodePort on this device's address
  *     goes to a backend: a local pod or this node as it is (the client's address kept), a pod on
- *     another node with this device's address and a NAT port as its source (nat.h), so the reply
- *     comes back here to be translated, and out of the FIB's device.
+ *     another node with the address of the device it leaves by and a NAT port as its source
+ *     (nat.h), so the reply comes back to be translated, and out of the FIB's device.
  * Forwarding is done here rather than by the kernel: a packet whose source became one of the
  * node's own addresses would be dropped by it as martian.
  */
@@ -59,13 +59,34 @@ static __always_inline int nodeport_forward(struct __sk_buff *skb, struct notify
 	return NP_DONE;
 }
 
+/* The address a remote backend's packet leaves with: that of the device the FIB sends it out of
+ * (its reply comes back there), else the receiving device's. */
+static __always_inline __be32 nodeport_snat_addr(struct __sk_buff *skb, const struct iphdr *ip, __be32 fallback)
+{
+	struct bpf_fib_lookup p = {
+		.family = WAGGLE_AF_INET,
+		.tos = ip->tos,
+		.l4_protocol = ip->protocol,
+		.ipv4_src = ip->saddr,
+		.ipv4_dst = ip->daddr,
+		.ifindex = skb->ingress_ifindex,
+	};
+	const struct device_info *out;
+	long rc = bpf_fib_lookup(skb, &p, sizeof(p), 0);
+
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return fallback;
+	out = device_lookup(p.ifindex);
+	return out && out->ipv4 ? out->ipv4 : fallback;
+}
+
 static __always_inline int nodeport_lb4(struct __sk_buff *skb, const struct iphdr *ip, const struct device_info *dev,
 					struct notify_meta *m, int *verdict)
 {
 	const struct endpoint_info *ep;
 	struct lb4_flow f;
 	struct iphdr now;
-	__be32 node_addr = dev ? dev->ipv4 : 0;
+	__be32 node_addr = dev ? dev->ipv4 : 0, snat_addr;
 	int ret;
 
 	if (lb4_flow_load(skb, ip, &f) < 0)
@@ -81,11 +102,12 @@ static __always_inline int nodeport_lb4(struct __sk_buff *skb, const struct iphd
 			ep = lookup_ip4_endpoint(now.daddr);
 			if (ep)
 				return NP_CONTINUE;	/* a local backend sees the client's own address */
-			if (!node_addr) {
+			snat_addr = nodeport_snat_addr(skb, &now, node_addr);
+			if (!snat_addr) {
 				*verdict = TC_ACT_OK;	/* no address to SNAT to: the kernel routes it as is */
 				return NP_DONE;
 			}
-			ret = snat_v4_egress(skb, &now, node_addr);
+			ret = snat_v4_egress(skb, &now, snat_addr);
 			if (ret == 0)
 				ret = 1;
 		}
@@ -100,7 +122,7 @@ static __always_inline int nodeport_lb4(struct __sk_buff *skb, const struct iphd
 }
 
 /* to_netdev's part: a reply that this node itself sends as a service backend (a local process
- * behind a frontend) leaves as from the frontend. 0, or -DROP_*. */
+ * behind a frontend, from any of the node's addresses) leaves as from the frontend. 0, or -DROP_*. */
 static __always_inline int nodeport_rev_egress(struct __sk_buff *skb, const struct iphdr *ip)
 {
 	struct lb4_flow f;

@@ -39,11 +39,14 @@ static __always_inline int handle_to_netdev(struct __sk_buff *skb)
 	dev = device_lookup(skb->ifindex);
 	if (!dev || !dev->ipv4)
 		return TC_ACT_OK;	/* no address to masquerade to on this device */
+	/* The node's own reply as a service backend, whichever of its addresses it came from. */
+	ret = lb_config() & LB_F_NODE_PORT ? nodeport_rev_egress(skb, &ip) : 0;
+	if (ret < 0)
+		return drop_packet(skb, -ret, METRIC_EGRESS);
+	if (ret == 1)
+		return TC_ACT_OK;
 	if (ip.saddr == dev->ipv4) {
-		ret = lb_config() & LB_F_NODE_PORT ? nodeport_rev_egress(skb, &ip) : 0;
-		if (ret < 0)
-			return drop_packet(skb, -ret, METRIC_EGRESS);
-		if (ret == 0 && enable_bpf_masquerade)
+		if (enable_bpf_masquerade)
 			snat_v4_track_host(skb, &ip, dev->ipv4);
 		return TC_ACT_OK;
 	}

@@ -28,6 +28,7 @@ import { HealthListener } from '../health/listener.js';
 import { HealthModule, healthRoute } from '../health/module.js';
 import { MasqueradeModule } from '../masquerade/module.js';
 import { RoutingModule } from '../routing/module.js';
+import { IngressModule } from '../ingress/module.js';
 import { ServicesModule } from '../services/module.js';
 import { asLog, createLogger, type Log } from '../lib/log.js';
 import { type ApiRoutes, serveApi } from './api-server.js';
@@ -65,6 +66,7 @@ export interface AgentParts {
   routing: RoutingModule;
   health: HealthModule;
   services: ServicesModule;
+  ingress: IngressModule;
 }
 
 export class Agent {
@@ -190,6 +192,13 @@ export class Agent {
       registerMaps: (maps) => datapath.registerMaps(maps),
       log: logOf('services'),
     });
+    const ingress = new IngressModule({
+      ...cfg.ingress,
+      stateDir: cfg.stateDir,
+      informers: () => store.informers,
+      addresses: nodeAddresses,
+      log: logOf('ingress'),
+    });
     const events = new EventsModule({
       ringbufFd: () => datapath.dp.events.raw.fd,
       kernelLost: () => datapath.dp.eventsLost.get(0) ?? 0n,
@@ -209,6 +218,7 @@ export class Agent {
       routing,
       health,
       services,
+      ingress,
     };
     this.modules = new ModuleList(
       [
@@ -222,6 +232,7 @@ export class Agent {
         routing,
         masquerade,
         services,
+        ingress,
         health,
         new HealthListener(logOf('health')),
         events,
@@ -260,6 +271,7 @@ export class Agent {
       routing: p.routing.status(),
       health: p.health.status(),
       services: p.services.status(),
+      ingress: p.ingress.status(),
     };
   }
 

@@ -3,6 +3,7 @@ import { parseDuration, sanitizeTimings, type LeaseTimings } from '../l2announce
 import { type IpamMode, ipamModes } from '../ipam/podcidr.js';
 import { parsePrefix } from '../lib/ip.js';
 import { compileDevicePatterns } from './devices/select.js';
+import { DEFAULT_INGRESS_HTTP_PORT, DEFAULT_INGRESS_HTTPS_PORT } from '../api/index.js';
 
 export interface AgentFlags {
   node: string;
@@ -48,6 +49,11 @@ export interface AgentFlags {
   enableNodePort?: boolean | string;
   bpfCtGlobalTcpMax?: string;
   bpfCtGlobalAnyMax?: string;
+  /** Cilium's --enable-ingress-controller: the node's HAProxy (src/ingress). Absent = off. */
+  enableIngressController?: boolean;
+  ingressHttpPort?: string;
+  ingressHttpsPort?: string;
+  haproxyBinary?: string;
 }
 
 export interface AgentConfig {
@@ -88,6 +94,7 @@ export interface AgentConfig {
     /** The conntrack maps of the per-packet LB. */
     ctSizes: { ct4Tcp: number; ct4Any: number };
   };
+  ingress: { enabled: boolean; httpPort: number; httpsPort: number; binary: string };
 }
 
 /** Cilium's --bpf-lb-map-max default: 30,000 service ports with a backend each fit with room. */
@@ -227,5 +234,19 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
       nodePort,
       ctSizes: { ct4Tcp: ctTcpMax, ct4Any: ctAnyMax },
     },
+    ingress: {
+      enabled: f.enableIngressController ?? false,
+      httpPort: portFlag(f.ingressHttpPort, '--ingress-http-port', DEFAULT_INGRESS_HTTP_PORT),
+      httpsPort: portFlag(f.ingressHttpsPort, '--ingress-https-port', DEFAULT_INGRESS_HTTPS_PORT),
+      binary: f.haproxyBinary ?? 'haproxy',
+    },
   };
+}
+
+function portFlag(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`${flag} "${text}": must be a port 1..65535`);
+  return n;
 }

@@ -6,6 +6,7 @@ import type { HealthStatus } from '../health/health-status.js';
 import type { MasqueradeStatus } from '../masquerade/module.js';
 import type { RoutingStatus } from '../routing/module.js';
 import type { L2Status } from '../l2announcer/module.js';
+import type { IngressStatus } from '../ingress/module.js';
 import type { ServicesStatus } from '../services/module.js';
 import type { ModuleState } from './module.js';
 
@@ -37,4 +38,5 @@ export interface AgentStatus {
   routing?: RoutingStatus;
   health?: HealthStatus;
   services?: ServicesStatus;
+  ingress?: IngressStatus;
 }

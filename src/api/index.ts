@@ -16,11 +16,14 @@ export type {
   CiliumLoadBalancerIPPool,
   Deployment,
   EndpointSlice,
+  Ingress,
+  IngressClass,
   Lease,
   Node,
   ObjectOf,
   Pod,
   ReplicaSet,
+  Secret,
   Service,
 } from './objects.js';
 export {
@@ -45,6 +48,25 @@ export { CiliumLoadBalancerIPPoolSchema } from './pool.js';
 export { LeaseSchema } from './lease.js';
 export { type NodeCondition, NodeSchema, setNodeCondition } from './node.js';
 export { ServiceSchema } from './service.js';
+export {
+  DEFAULT_CLASS_ANNOTATION,
+  type IngressBackend,
+  IngressClassSchema,
+  type IngressPath,
+  type IngressRule,
+  IngressSchema,
+} from './ingress.js';
+export {
+  DEFAULT_INGRESS_HTTP_PORT,
+  DEFAULT_INGRESS_HTTPS_PORT,
+  type IngressWorld,
+  ingressProblems,
+  isOurIngress,
+  LB_MODE_ANNOTATION,
+  type LbMode,
+  lbModeOf,
+} from './ingress-class.js';
+export { SecretSchema, TLS_CERT_KEY, TLS_KEY_KEY } from './secret.js';
 export {
   type Container,
   ContainerSchema,

@@ -11,6 +11,8 @@ import { LeaseSchema } from './lease.js';
 import { NodeSchema } from './node.js';
 import { EndpointSliceSchema } from './endpoint-slice.js';
 import { PodSchema } from './pod.js';
+import { IngressClassSchema, IngressSchema } from './ingress.js';
+import { SecretSchema } from './secret.js';
 import { ServiceSchema } from './service.js';
 import { DeploymentSchema, ReplicaSetSchema } from './workloads.js';
 
@@ -165,6 +167,40 @@ export const kinds = {
     // The object is its labels; there is no status to keep apart.
     hasStatus: false,
     schema: CiliumIdentitySchema,
+  },
+  // networking.k8s.io/v1 (k8s.io/api/networking/v1) and the Secret an Ingress's TLS names.
+  Ingress: {
+    kind: 'Ingress',
+    group: 'networking.k8s.io',
+    apiVersions: ['networking.k8s.io/v1'],
+    plural: 'ingresses',
+    singular: 'ingress',
+    shortNames: ['ing'],
+    namespaced: true,
+    hasStatus: true,
+    schema: IngressSchema,
+  },
+  IngressClass: {
+    kind: 'IngressClass',
+    group: 'networking.k8s.io',
+    apiVersions: ['networking.k8s.io/v1'],
+    plural: 'ingressclasses',
+    singular: 'ingressclass',
+    shortNames: [],
+    namespaced: false,
+    hasStatus: false,
+    schema: IngressClassSchema,
+  },
+  Secret: {
+    kind: 'Secret',
+    group: '',
+    apiVersions: ['v1'],
+    plural: 'secrets',
+    singular: 'secret',
+    shortNames: [],
+    namespaced: true,
+    hasStatus: false,
+    schema: SecretSchema,
   },
 } as const satisfies Record<string, KindInfo>;
 

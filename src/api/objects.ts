@@ -8,6 +8,8 @@ import type { Lease } from './lease.js';
 import type { Node } from './node.js';
 import type { EndpointSlice } from './endpoint-slice.js';
 import type { Pod } from './pod.js';
+import type { Ingress, IngressClass } from './ingress.js';
+import type { Secret } from './secret.js';
 import type { Service } from './service.js';
 import type { Deployment, ReplicaSet } from './workloads.js';
 
@@ -19,10 +21,13 @@ export type {
   CiliumNode,
   Deployment,
   EndpointSlice,
+  Ingress,
+  IngressClass,
   Lease,
   Node,
   Pod,
   ReplicaSet,
+  Secret,
   Service,
 };
 
@@ -38,7 +43,10 @@ export type AnyObject =
   | Pod
   | Deployment
   | ReplicaSet
-  | EndpointSlice;
+  | EndpointSlice
+  | Ingress
+  | IngressClass
+  | Secret;
 
 /** The object type of a kind name: ObjectOf<'Service'> is Service. */
 export type ObjectOf<K extends AnyObject['kind']> = Extract<AnyObject, { kind: K }>;

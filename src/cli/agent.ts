@@ -60,6 +60,17 @@ export function registerAgent(program: Command): void {
     )
     .option('--enable-ip-masq-agent', "also keep the ip-masq-agent config's nonMasqueradeCIDRs unmasqueraded")
     .option('--ip-masq-agent-config-path <file>', 'the ip-masq-agent config', '/etc/config/ip-masq-agent')
+    .option(
+      '--enable-ingress-controller',
+      "run the node's HAProxy for Ingresses of class cilium (src/ingress)",
+    )
+    .option(
+      '--ingress-http-port <port>',
+      "the node proxy's http port (the ingress Services' endpoints)",
+      '10080',
+    )
+    .option('--ingress-https-port <port>', "the node proxy's https port", '10443')
+    .option('--haproxy-binary <path>', 'the HAProxy executable', 'haproxy')
     .option('--no-bpf-lb-sock', 'do not translate service addresses at connect()/sendmsg() (socket LB)')
     .option(
       '--cgroup-root <dir>',

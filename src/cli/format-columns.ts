@@ -5,6 +5,7 @@ import type { AnyObject, CiliumLoadBalancerIPPool, Kind, Lease, Node, Service } 
 import { age } from './format-age.js';
 import { ciliumEndpoints, ciliumIdentities, ciliumNodes } from './format-cilium-columns.js';
 import { deployments, endpointSlices, pods, replicaSets } from './format-workload-columns.js';
+import { ingressClasses, ingresses, secrets } from './format-ingress-columns.js';
 
 export interface Columns<T extends AnyObject> {
   headers: string[];
@@ -127,6 +128,9 @@ export function columnsFor(kind: Kind): Columns<AnyObject> {
     Deployment: deployments,
     ReplicaSet: replicaSets,
     EndpointSlice: endpointSlices,
+    Ingress: ingresses,
+    IngressClass: ingressClasses,
+    Secret: secrets,
   };
   return byKind[kind] as Columns<AnyObject>;
 }

@@ -3,6 +3,7 @@
 // `get pod netpod`, `'{.items[*].metadata.name}'` on `get pods`. `-o name` prints `pod/netpod`.
 import { stringify } from 'yaml';
 import { type AnyObject, resourceName } from '../api/index.js';
+import { redactSecret } from './format-ingress-columns.js';
 import { compileJsonPath } from './jsonpath.js';
 
 export type Output =
@@ -25,8 +26,10 @@ export function parseOutput(typed: string | undefined): Output {
 }
 
 /** The text to print for a structured format, or undefined for tables. */
-export function renderStructured(output: Output, items: AnyObject[], named: boolean): string | undefined {
+export function renderStructured(output: Output, all: AnyObject[], named: boolean): string | undefined {
   if (output.kind === 'table') return undefined;
+  // Secret values never reach the terminal (nor a log that captures it).
+  const items = all.map(redactSecret);
   if (output.kind === 'name')
     return items.map((o) => `${resourceName(o.kind)}/${o.metadata.name}\n`).join('');
   const value = named

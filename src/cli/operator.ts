@@ -17,6 +17,7 @@ interface Flags {
   nodeMonitorGracePeriod: string;
   clusterPoolIpv4Cidr?: string;
   clusterPoolIpv4MaskSize: string;
+  ingressDefaultLbMode: string;
 }
 
 function positiveDuration(text: string, flag: string): number {
@@ -54,6 +55,11 @@ export function registerOperator(program: Command): void {
       "prefix length of each node's PodCIDR",
       String(DEFAULT_CLUSTER_POOL_MASK_SIZE),
     )
+    .option(
+      '--ingress-default-lb-mode <mode>',
+      'dedicated (a LoadBalancer Service per Ingress) or shared (kube-system/cilium-ingress)',
+      'dedicated',
+    )
     .action(async (opts: Flags, cmd: Command) => {
       const store = (cmd.optsWithGlobals() as { store?: string }).store ?? process.env.WAGGLE_STORE;
       if (!store)
@@ -83,6 +89,10 @@ export function registerOperator(program: Command): void {
         const pool = ClusterPool.create(clusterPoolIpv4Cidrs, clusterPoolIpv4MaskSize);
         if (!pool.ok) throw new Error(pool.error);
       }
+      if (opts.ingressDefaultLbMode !== 'dedicated' && opts.ingressDefaultLbMode !== 'shared')
+        throw new Error(
+          `--ingress-default-lb-mode "${opts.ingressDefaultLbMode}": must be dedicated or shared`,
+        );
       const log = createLogger('operator').info;
       await runOperator(
         {
@@ -95,6 +105,7 @@ export function registerOperator(program: Command): void {
           nodeMonitorGracePeriodMs,
           clusterPoolIpv4Cidrs,
           clusterPoolIpv4MaskSize,
+          ingressDefaultLbMode: opts.ingressDefaultLbMode,
         },
         log,
       );

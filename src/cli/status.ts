@@ -5,6 +5,7 @@ import type { AgentStatus } from '../agent/status.js';
 import { allocatedAddresses } from '../endpoints/views.js';
 import { clusterHealthLine } from '../health/format.js';
 import { servicesLines } from '../services/status-lines.js';
+import { ingressLine } from '../ingress/status-line.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -73,5 +74,6 @@ function datapathLines(s: AgentStatus): string[] {
   }
   if (s.health) out.push(clusterHealthLine(s.health));
   if (s.services) out.push(...servicesLines(s.services));
+  if (s.ingress) out.push(ingressLine(s.ingress));
   return out;
 }

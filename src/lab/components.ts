@@ -122,6 +122,8 @@ function agentArgs(host: string, caps: Capabilities): string[] {
     ...agentTimingArgs(caps),
     ...seedDatapathArgs(caps),
     ...labSocketLbArgs(host, caps),
+    // Seed 001's ingressController.enabled=true: the node proxy behind cilium-ingress-* Services.
+    ...(caps.agentOptions.has('--enable-ingress-controller') ? ['--enable-ingress-controller'] : []),
   ];
   const labels = Object.entries(hostByName(host).labels).map(([k, v]) => `${k}=${v}`);
   if (labels.length > 0 && caps.agentOptions.has('--node-labels'))

@@ -1,9 +1,11 @@
 // `waggle operator`: one per cluster. Composes the store and its informers, the LB-IPAM
-// controller, cluster-pool IPAM (when --cluster-pool-ipv4-cidr is given), the node lifecycle controller and the metrics endpoint, and shuts them down on
+// controller, cluster-pool IPAM (when --cluster-pool-ipv4-cidr is given), the ingress controller, the node lifecycle controller and the metrics endpoint, and shuts them down on
 // SIGTERM/SIGINT within the process deadline of src/lib/shutdown.ts, whatever etcd is doing.
 import type { Server } from 'node:http';
 import { ClusterPool } from '../ipam/cluster-pool.js';
 import { ClusterPoolController } from '../ipam/cluster-pool-controller.js';
+import { DEFAULT_INGRESS_HTTP_PORT, DEFAULT_INGRESS_HTTPS_PORT, type LbMode } from '../api/index.js';
+import { IngressController } from '../ingresscontroller/controller.js';
 import { LbIpamController } from '../lbipam/controller.js';
 import { runUntilSignal, type ShutdownStep } from '../lib/shutdown.js';
 import { NodeLifecycleController } from '../nodelifecycle/controller.js';
@@ -28,6 +30,8 @@ export interface OperatorConfig {
   /** Cluster-pool IPAM (--cluster-pool-ipv4-cidr, -mask-size); off when no CIDR is given. */
   clusterPoolIpv4Cidrs?: string[];
   clusterPoolIpv4MaskSize?: number;
+  /** --ingress-default-lb-mode (Cilium's ingressController.loadbalancerMode); dedicated when omitted. */
+  ingressDefaultLbMode?: LbMode;
 }
 
 export class Operator {
@@ -36,6 +40,7 @@ export class Operator {
   private controller: LbIpamController | undefined;
   private nodeLifecycle: NodeLifecycleController | undefined;
   private clusterPool: ClusterPoolController | undefined;
+  private ingress: IngressController | undefined;
   private server: Server | undefined;
   metricsUrl = '';
 
@@ -72,6 +77,14 @@ export class Operator {
       });
       await this.clusterPool.start();
     }
+    this.ingress = new IngressController({
+      store: this.store,
+      informers: this.informers,
+      defaultMode: this.cfg.ingressDefaultLbMode ?? 'dedicated',
+      ports: { http: DEFAULT_INGRESS_HTTP_PORT, https: DEFAULT_INGRESS_HTTPS_PORT },
+      log: this.log,
+    });
+    await this.ingress.start();
     this.nodeLifecycle = new NodeLifecycleController({
       store: this.store,
       monitorPeriodMs: this.cfg.nodeMonitorPeriodMs ?? DEFAULT_NODE_MONITOR_PERIOD_MS,
@@ -91,6 +104,10 @@ export class Operator {
     let drained: Promise<void> = Promise.resolve();
     return [
       { name: 'node lifecycle controller', run: async () => this.nodeLifecycle?.stop() },
+      {
+        name: 'ingress controller (write in flight)',
+        run: () => settledWithin(this.ingress?.stop() ?? Promise.resolve(), DRAIN_MS),
+      },
       {
         name: 'cluster-pool controller (write in flight)',
         run: () => settledWithin(this.clusterPool?.stop() ?? Promise.resolve(), DRAIN_MS),
