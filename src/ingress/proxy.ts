@@ -96,8 +96,9 @@ export class IngressProxy {
     this.#routes = m.vhosts.reduce((n, v) => n + v.routes.length, 0);
     this.#backends = m.backends.length;
     this.#certs = m.certs.length;
-    if (this.#proc.pid === undefined) this.#proc.start();
-    else this.#proc.reload();
+    // A master left by a crashed agent keeps serving; it is adopted and reloaded, not doubled.
+    if (this.#proc.pid !== undefined || this.#proc.adopt()) this.#proc.reload();
+    else this.#proc.start();
     // The old worker read its certificates at start; the files are no longer needed.
     await rm(previous, { recursive: true, force: true });
     this.o.log(

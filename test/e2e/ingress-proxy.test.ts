@@ -24,6 +24,7 @@ const proxyNs = pair.b;
 const nginxes: ChildProcess[] = [];
 const logs: string[] = [];
 let proxy: IngressProxy;
+let wrapper = '';
 
 function startNginx(name: string, port: number): void {
   const conf = join(dir, `nginx-${name}.conf`);
@@ -108,7 +109,7 @@ before(() => {
   startNginx('a', 8081);
   startNginx('b', 8082);
   // HAProxy runs in the proxy namespace, as the agent's does in the node's.
-  const wrapper = join(dir, 'haproxy-in-ns');
+  wrapper = join(dir, 'haproxy-in-ns');
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${proxyNs.name} haproxy "$@"\n`);
   chmodSync(wrapper, 0o755);
   proxy = new IngressProxy({
@@ -184,6 +185,26 @@ test('a bad TLS secret fails haproxy -c: the old config keeps serving and the er
   assert.equal(st.generation, 4);
   assert.match(st.lastError ?? '', /rejected by haproxy -c/);
   assert.match(http('a.test', '/').body, /^svc=a /, 'still the old routes');
+});
+
+test('a restarted agent adopts the HAProxy its crashed predecessor left, and reloads it', async () => {
+  const pid = proxy.pid;
+  assert.ok(pid);
+  // A second proxy object on the same directory: what a new agent finds after a SIGKILL.
+  const next = new IngressProxy({
+    dir: join(dir, 'state'),
+    binary: wrapper,
+    addresses: [PROXY],
+    httpPort: 10080,
+    httpsPort: 10443,
+    log: (l) => logs.push(l),
+  });
+  assert.equal(await next.apply(world([prefix('/', 'b')])), true);
+  assert.equal(next.pid, pid, 'the same master, not a second one on the same ports');
+  assert.match(logs.join('\n'), new RegExp(`adopted the running master \\(pid ${pid}\\)`));
+  await until('the new config serves', () => http('a.test', '/').body.startsWith('svc=b '), 10_000);
+  // Back to the original object (the test's `after` stops it); `next` is dropped unstopped.
+  assert.equal(await proxy.apply(world([prefix('/', 'a'), prefix('/b', 'b')])), true);
 });
 
 test('a killed HAProxy is restarted; stop ends it', async () => {

@@ -1,5 +1,5 @@
-// The seed's objects as the demo reads them back: the two ingress services, their leases, and
-// the MACs of the hosts that may answer for them.
+// The seed's objects as the demo reads them back: the ingress service the operator makes for
+// basic-ingress, its lease, and the MACs of the hosts that may answer for it.
 import { hostByName } from '../topology.js';
 import { tableCell, waggleOnServer } from './tools.js';
 import type { DemoContext } from './step.js';
@@ -8,10 +8,7 @@ export const VIP = '10.0.10.0';
 /** 10.0.10.0 read as a little-endian u32, as bpftool prints the map key: the seed's 655370. */
 export const VIP_KEY = 655370;
 
-export const SERVICES = [
-  { namespace: 'default', name: 'cilium-ingress-basic-ingress' },
-  { namespace: 'kube-system', name: 'cilium-ingress' },
-] as const;
+export const SERVICES = [{ namespace: 'default', name: 'cilium-ingress-basic-ingress' }] as const;
 
 export function leaseName(svc: { namespace: string; name: string }): string {
   return `waggle-l2announce-${svc.namespace}-${svc.name}`;

@@ -1,4 +1,4 @@
-// The seed's story up to the announcement: pending service, pool, unanswered ARP and a failing
+// The seed's story up to the announcement: the Ingress and its pending service, pool, unanswered ARP and a failing
 // `curl 10.0.10.0`, the policy, gratuitous ARP on both segments, answered ARP and nginx's page
 // from the jumpbox, the lease.
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { curlFromJumpbox, WELCOME } from './curl-jumpbox.js';
 import { LiveTool, arpingReply } from './live.js';
 import { externalIp, leaseHolder, leaseName, macOf, SERVICES, VIP } from './services.js';
 import { check, type DemoContext, fact, type Step } from './step.js';
-import { inHost, poll, waggleOnServer } from './tools.js';
+import { inHost, poll, tableCell, waggleOnServer } from './tools.js';
 
 export const EXAMPLES = join(REPO_ROOT, 'examples', 'seed');
 
@@ -26,25 +26,28 @@ export function arpingFromJumpbox(ctx: DemoContext, count: number, deadlineS: nu
 }
 
 const pending: Step = {
-  name: 'services without a pool stay <pending>',
+  name: 'the Ingress: its LoadBalancer service stays <pending> without a pool',
   async run(ctx) {
     check(
       ctx,
-      waggleOnServer(ctx, ['apply', '-f', join(EXAMPLES, 'services.yaml')]).code === 0,
-      'services applied',
+      waggleOnServer(ctx, ['apply', '-f', join(EXAMPLES, 'basic-ingress.yaml')]).code === 0,
+      'basic-ingress applied',
     );
     for (const svc of SERVICES) {
+      // The operator's ingress controller makes it (dedicated mode: cilium-ingress-<name>).
+      const made = await poll(20_000, () => externalIp(ctx, svc));
       check(
         ctx,
-        externalIp(ctx, svc) === '<pending>',
-        `${svc.namespace}/${svc.name} EXTERNAL-IP is <pending>`,
+        made === '<pending>',
+        `${svc.namespace}/${svc.name} made by the operator, EXTERNAL-IP <pending>`,
       );
     }
+    waggleOnServer(ctx, ['get', 'ingress']);
   },
 };
 
 const pool: Step = {
-  name: 'the pool gives the services addresses',
+  name: 'the pool gives the service an address',
   async run(ctx) {
     check(ctx, waggleOnServer(ctx, ['apply', '-f', join(EXAMPLES, 'lb.yaml')]).code === 0, 'pool applied');
     const ips = new Map<string, string>();
@@ -57,8 +60,13 @@ const pool: Step = {
       ips.set(`${svc.namespace}/${svc.name}`, ip);
     }
     const holderOfVip = [...ips].find(([, ip]) => ip === VIP)?.[0];
-    check(ctx, holderOfVip !== undefined, `one service holds ${VIP}, the pool's first address`);
-    check(ctx, new Set(ips.values()).size === ips.size, 'the two services got different addresses');
+    check(ctx, holderOfVip !== undefined, `the service holds ${VIP}, the pool's first address`);
+    const ing = await poll(10_000, () => {
+      const out = waggleOnServer(ctx, ['get', 'ingress'], { quiet: true }).out;
+      return tableCell(out, 'basic-ingress', 'ADDRESS') === VIP ? out : undefined;
+    });
+    check(ctx, ing !== undefined, `basic-ingress's ADDRESS is ${VIP}`);
+    waggleOnServer(ctx, ['get', 'ingress']);
     ctx.facts.set('vipService', holderOfVip);
   },
 };
@@ -167,7 +175,7 @@ const answered: Step = {
     check(
       ctx,
       res.code === 0 && res.out.includes(WELCOME),
-      `curl ${VIP} from the jumpbox: Welcome to nginx! (through ${holder}'s eBPF service LB)`,
+      `curl ${VIP} from the jumpbox: Welcome to nginx! (${holder}'s eBPF service LB, then a node's HAProxy)`,
     );
     ctx.figures.push({ name: `curl ${VIP} from the jumpbox (with ip netns exec)`, value: `${ms} ms` });
   },
