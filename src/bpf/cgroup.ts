@@ -2,7 +2,7 @@
 // held by a pin in bpffs as the tcx links are (tc.ts): the attachment outlives the agent's
 // process, so a crashed or restarting agent does not stop translating service addresses, and it
 // ends exactly when its pin is removed.
-import { BpfError, check, Errno } from './errors.js';
+import { BpfError, Errno } from './errors.js';
 import { bpf, c, errno } from './native.js';
 import { pinLink, unpinLink } from './link-pin.js';
 import type { BpfProgram } from './program.js';

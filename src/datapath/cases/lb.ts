@@ -68,6 +68,18 @@ const intoPod = (src: string, sport: number, dst: string, dport: number, over: P
 const SYNACK = { tcpFlags: 0x12 };
 const ACK = { tcpFlags: 0x10 };
 
+/** What the jumpbox's flow from `sport` to the LoadBalancer IP leaves when backend 3 (remote) took it. */
+const remoteFlow = (sport: number) => ({
+  ct: [
+    `TCP SERVICE ${JB}:${sport} -> ${LB_IP}:80 [nodePort] BackendID=3`,
+    `TCP IN ${REMOTE}:80 -> ${JB}:${sport} [nodePort] XLATE_SRC ${LB_IP}:80`,
+  ],
+  snat: [
+    `TCP OUT ${JB}:${sport} -> ${REMOTE}:80 XLATE_SRC ${NODE.ip}:${sport}`,
+    `TCP IN ${REMOTE}:80 -> ${NODE.ip}:${sport} XLATE_DST ${JB}:${sport}`,
+  ],
+});
+
 export const lbCases: HostPathCase[] = [
   {
     name: 'LoadBalancer IP from outside, remote backend',
@@ -91,16 +103,7 @@ export const lbCases: HostPathCase[] = [
         expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40000, REMOTE, 80, ACK) },
       },
     ],
-    expect: {
-      ct: [
-        `TCP SERVICE ${JB}:40000 -> ${LB_IP}:80 [nodePort] BackendID=3`,
-        `TCP IN ${REMOTE}:80 -> ${JB}:40000 [nodePort] XLATE_SRC ${LB_IP}:80`,
-      ],
-      snat: [
-        `TCP OUT ${JB}:40000 -> ${REMOTE}:80 XLATE_SRC ${NODE.ip}:40000`,
-        `TCP IN ${REMOTE}:80 -> ${NODE.ip}:40000 XLATE_DST ${JB}:40000`,
-      ],
-    },
+    expect: remoteFlow(40000),
   },
   {
     name: 'NodePort on the device address, local backend',
@@ -244,16 +247,7 @@ export const lbCases: HostPathCase[] = [
         expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40000, REMOTE, 80) },
       },
     ],
-    expect: {
-      ct: [
-        `TCP SERVICE ${JB}:40000 -> ${LB_IP}:80 [nodePort] BackendID=3`,
-        `TCP IN ${REMOTE}:80 -> ${JB}:40000 [nodePort] XLATE_SRC ${LB_IP}:80`,
-      ],
-      snat: [
-        `TCP OUT ${JB}:40000 -> ${REMOTE}:80 XLATE_SRC ${NODE.ip}:40000`,
-        `TCP IN ${REMOTE}:80 -> ${NODE.ip}:40000 XLATE_DST ${JB}:40000`,
-      ],
-    },
+    expect: remoteFlow(40000),
   },
   {
     name: 'source ranges: the jumpbox outside the range',
@@ -420,16 +414,7 @@ export const lbCases: HostPathCase[] = [
         expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40002, REMOTE, 80) },
       },
     ],
-    expect: {
-      ct: [
-        `TCP SERVICE ${JB}:40002 -> ${LB_IP}:80 [nodePort] BackendID=3`,
-        `TCP IN ${REMOTE}:80 -> ${JB}:40002 [nodePort] XLATE_SRC ${LB_IP}:80`,
-      ],
-      snat: [
-        `TCP OUT ${JB}:40002 -> ${REMOTE}:80 XLATE_SRC ${NODE.ip}:40002`,
-        `TCP IN ${REMOTE}:80 -> ${NODE.ip}:40002 XLATE_DST ${JB}:40002`,
-      ],
-    },
+    expect: remoteFlow(40002),
   },
   {
     name: 'conntrack full: new flows still go through',

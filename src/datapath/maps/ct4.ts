@@ -11,6 +11,7 @@
 import { monotonicNs } from '../../bpf/index.js';
 import { type Codec, defineCodec } from '../../bpf/codec.js';
 import { readIpv4, writeIpv4 } from '../../bpf/codec-fields.js';
+import { CT_TUPLE_KEY, decodeCtTuple, encodeCtTuple } from './ct-tuple.js';
 import { u16Field } from './fields.js';
 
 export const CT4_TCP_MAP = 'waggle_ct4_global';
@@ -55,11 +56,7 @@ export interface CtEntry {
 function ctCodec(mapName: string): Codec<CtTuple, CtEntry> {
   return defineCodec<CtTuple, CtEntry>({
     mapName,
-    key: {
-      c: 'struct ipv4_ct_tuple',
-      size: 14,
-      fields: { daddr: 0, saddr: 4, dport: 8, sport: 10, nexthdr: 12, flags: 13 },
-    },
+    key: CT_TUPLE_KEY,
     value: {
       c: 'struct ct_entry',
       size: 40,
@@ -77,24 +74,11 @@ function ctCodec(mapName: string): Codec<CtTuple, CtEntry> {
         created: 36,
       },
     },
-    encodeKey(t) {
-      const buf = Buffer.alloc(14);
-      writeIpv4(buf, 0, t.daddr, mapName, 'key.daddr');
-      writeIpv4(buf, 4, t.saddr, mapName, 'key.saddr');
-      buf.writeUInt16BE(u16Field(t.dport, mapName, 'key.dport'), 8);
-      buf.writeUInt16BE(u16Field(t.sport, mapName, 'key.sport'), 10);
-      buf.writeUInt8(t.nexthdr & 0xff, 12);
-      buf.writeUInt8(DIR_BITS[t.dir], 13);
-      return buf;
+    encodeKey: (t) => encodeCtTuple(t, DIR_BITS[t.dir], mapName),
+    decodeKey(buf) {
+      const { tuple, flags } = decodeCtTuple(buf);
+      return { ...tuple, dir: DIRS[flags as keyof typeof DIRS] ?? 'OUT' };
     },
-    decodeKey: (buf) => ({
-      nexthdr: buf.readUInt8(12),
-      dir: DIRS[buf.readUInt8(13) as keyof typeof DIRS] ?? 'OUT',
-      saddr: readIpv4(buf, 4),
-      sport: buf.readUInt16BE(10),
-      daddr: readIpv4(buf, 0),
-      dport: buf.readUInt16BE(8),
-    }),
     encodeValue(v) {
       const buf = Buffer.alloc(40);
       buf.writeBigUInt64LE(v.packets, 0);

@@ -7,9 +7,10 @@
 //   value struct ipv4_nat_entry { __u64 created; __u64 needs_ct; __u64 seen; __u64 closing;
 //                                 __be32 to_addr; __be16 to_port; __u16 pad3; }            40 B
 // (seen and closing are Cilium's pad1 and pad2: waggle ages flows there, having no conntrack.)
-import { BpfError, monotonicNs } from '../../bpf/index.js';
+import { monotonicNs } from '../../bpf/index.js';
 import { defineCodec } from '../../bpf/codec.js';
 import { readIpv4, writeIpv4 } from '../../bpf/codec-fields.js';
+import { CT_TUPLE_KEY, decodeCtTuple, encodeCtTuple } from './ct-tuple.js';
 import { u16Field } from './fields.js';
 
 export const SNAT_MAP = 'waggle_snat_v4_external';
@@ -43,41 +44,17 @@ export interface NatEntry {
 
 export const snatCodec = defineCodec<NatTuple, NatEntry>({
   mapName: SNAT_MAP,
-  key: {
-    c: 'struct ipv4_ct_tuple',
-    size: 14,
-    fields: { daddr: 0, saddr: 4, dport: 8, sport: 10, nexthdr: 12, flags: 13 },
-  },
+  key: CT_TUPLE_KEY,
   value: {
     c: 'struct ipv4_nat_entry',
     size: 40,
     fields: { created: 0, needs_ct: 8, seen: 16, closing: 24, to_addr: 32, to_port: 36, pad3: 38 },
   },
-  encodeKey(t) {
-    const buf = Buffer.alloc(14);
-    writeIpv4(buf, 0, t.daddr, SNAT_MAP, 'key.daddr');
-    writeIpv4(buf, 4, t.saddr, SNAT_MAP, 'key.saddr');
-    buf.writeUInt16BE(u16Field(t.dport, SNAT_MAP, 'key.dport'), 8);
-    buf.writeUInt16BE(u16Field(t.sport, SNAT_MAP, 'key.sport'), 10);
-    if (!Number.isInteger(t.nexthdr) || t.nexthdr < 0 || t.nexthdr > 255)
-      throw new BpfError({
-        op: 'encode',
-        object: SNAT_MAP,
-        code: 'EINVAL',
-        message: `key.nexthdr ${JSON.stringify(t.nexthdr)}: not an IP protocol number`,
-      });
-    buf.writeUInt8(t.nexthdr, 12);
-    buf.writeUInt8(t.dir === 'IN' ? 1 : 0, 13);
-    return buf;
+  encodeKey: (t) => encodeCtTuple(t, t.dir === 'IN' ? 1 : 0, SNAT_MAP),
+  decodeKey(buf) {
+    const { tuple, flags } = decodeCtTuple(buf);
+    return { ...tuple, dir: flags & 1 ? 'IN' : 'OUT' };
   },
-  decodeKey: (buf) => ({
-    nexthdr: buf.readUInt8(12),
-    dir: buf.readUInt8(13) & 1 ? 'IN' : 'OUT',
-    saddr: readIpv4(buf, 4),
-    sport: buf.readUInt16BE(10),
-    daddr: readIpv4(buf, 0),
-    dport: buf.readUInt16BE(8),
-  }),
   encodeValue(v) {
     const buf = Buffer.alloc(40);
     buf.writeBigUInt64LE(v.created, 0);

@@ -6,7 +6,7 @@
 import { writeIpv4 } from '../../bpf/codec-fields.js';
 import { BpfError } from '../../bpf/errors.js';
 import type { ObjectSpec } from '../../bpf/loader.js';
-import { ct4AnyCodec, ct4TcpCodec } from '../maps/ct4.js';
+import { perPacketLbMaps } from './lb-maps.js';
 import { devicesCodec } from '../maps/devices.js';
 import { dropsCodec } from '../maps/drops.js';
 import { endpointsCodec } from '../maps/endpoints.js';
@@ -14,10 +14,6 @@ import { eventsCodec, eventsLostCodec } from '../maps/events.js';
 import { ipcacheCodec } from '../maps/ipcache.js';
 import { ipmasqCodec } from '../maps/ipmasq.js';
 import { l2ResponderV4Codec } from '../maps/l2-responder.js';
-import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
-import { lb4ServicesCodec } from '../maps/lb4-services.js';
-import { lb4SourceRangeCodec } from '../maps/lb4-source-range.js';
-import { lb4AffinityCodec } from '../maps/lb4-affinity.js';
 import { metricsCodec } from '../maps/metrics.js';
 import { runtimeConfigCodec } from '../maps/runtime-config.js';
 import { snatCodec } from '../maps/snat.js';
@@ -37,14 +33,8 @@ export const hostObject = {
     eventsLost: eventsLostCodec,
     snat: snatCodec,
     ipmasq: ipmasqCodec,
-    /** The per-packet service LB (bpf/lib/lb4.h): bpf_sock's service maps, and conntrack. */
-    services: lb4ServicesCodec,
-    backends: lb4BackendsCodec,
-    reverseNat: lb4ReverseNatCodec,
-    sourceRange: lb4SourceRangeCodec,
-    affinity: lb4AffinityCodec,
-    ct4Tcp: ct4TcpCodec,
-    ct4Any: ct4AnyCodec,
+    /** The per-packet service LB (objects/lb-maps.ts). */
+    ...perPacketLbMaps,
   },
   programs: { fromNetdev: 'from_netdev', toNetdev: 'to_netdev', fromHost: 'from_host' },
   constants: {

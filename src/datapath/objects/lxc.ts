@@ -2,19 +2,15 @@
 // shared (pinned by name in the same directory as bpf_host's). The constant encoders say exactly
 // what bytes the C side sees (bpf/lib/endpoint_config.h).
 import type { ObjectSpec } from '../../bpf/loader.js';
+import { perPacketLbMaps } from './lb-maps.js';
 import { BpfError } from '../../bpf/errors.js';
 import { writeIpv4, writeMac } from '../../bpf/codec-fields.js';
-import { ct4AnyCodec, ct4TcpCodec } from '../maps/ct4.js';
 import { devicesCodec } from '../maps/devices.js';
 import { dropsCodec } from '../maps/drops.js';
 import { endpointsCodec } from '../maps/endpoints.js';
 import { eventsCodec, eventsLostCodec } from '../maps/events.js';
 import { ipcacheCodec } from '../maps/ipcache.js';
 import { ipmasqCodec } from '../maps/ipmasq.js';
-import { lb4BackendsCodec, lb4ReverseNatCodec } from '../maps/lb4-backends.js';
-import { lb4ServicesCodec } from '../maps/lb4-services.js';
-import { lb4SourceRangeCodec } from '../maps/lb4-source-range.js';
-import { lb4AffinityCodec } from '../maps/lb4-affinity.js';
 import { metricsCodec } from '../maps/metrics.js';
 import { runtimeConfigCodec } from '../maps/runtime-config.js';
 import { snatCodec } from '../maps/snat.js';
@@ -32,14 +28,8 @@ export const lxcObject = {
     metrics: metricsCodec,
     /** The native devices: where eBPF host routing may redirect to. */
     devices: devicesCodec,
-    /** The per-packet service LB (bpf/lib/lb4.h): service maps and conntrack. */
-    services: lb4ServicesCodec,
-    backends: lb4BackendsCodec,
-    reverseNat: lb4ReverseNatCodec,
-    sourceRange: lb4SourceRangeCodec,
-    affinity: lb4AffinityCodec,
-    ct4Tcp: ct4TcpCodec,
-    ct4Any: ct4AnyCodec,
+    /** The per-packet service LB (objects/lb-maps.ts). */
+    ...perPacketLbMaps,
     /** Declared by nat.h, whose rewrite helpers lb4.h uses; bpf_lxc itself never touches them. */
     snat: snatCodec,
     ipmasq: ipmasqCodec,
