@@ -19,6 +19,7 @@ import {
   podOf,
   whoamiOf,
 } from './actions.js';
+import { hostByName } from '../topology.js';
 import { type EchoService, LB_IP, LB_SERVICE, type Role } from './deploy.js';
 import { externalCheck, type External, JUMPBOX_IP } from './external.js';
 
@@ -186,7 +187,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   // The test's L2 policy: node-0 answers ARP for the address; the backend runs on node-1, so the
-  // request leaves node-0 with node-0's address and the reply is translated back there.
+  // request leaves node-0 with one of node-0's addresses and the reply is translated back there.
   {
     name: 'outside-to-loadbalancer',
     nodes: ['node-0', 'node-1'],
@@ -202,10 +203,11 @@ export const SCENARIOS: readonly Scenario[] = [
           detail: `service ${LB_SERVICE} has no LoadBalancer address`,
         });
       if (isOutcome(target)) return failed(desc, target);
-      const seen = new RegExp(
-        `${whoamiOf(target).source}[\\s\\S]*^RemoteAddr: ${NODE_IPS['node-0']?.replaceAll('.', '\\.')}:`,
-        'm',
-      );
+      // SNAT gives the address of node-0's device towards node-1 (whichever segment its route uses).
+      const node0 = hostByName('node-0')
+        .ifaces.map((i) => i.cidr.split('/')[0]?.replaceAll('.', '\\.'))
+        .join('|');
+      const seen = new RegExp(`${whoamiOf(target).source}[\\s\\S]*^RemoteAddr: (${node0}):`, 'm');
       return [{ desc, outcome: await curlFromHostUntil('jumpbox', url, seen, 10_000) }];
     },
   },
