@@ -97,9 +97,9 @@ function assertStory(stdout: string): void {
     at(3),
     /cilium-ingress-basic-ingress +LoadBalancer +[\d.]+ +<pending> +80:\d+\/TCP,443:\d+\/TCP /,
   );
-  assert.match(at(3), /^basic-ingress +cilium +\* +80 /m);
+  assert.match(at(3), /^ +basic-ingress +cilium +\* +80 /m);
   assert.match(at(4), /cilium-ingress-basic-ingress +LoadBalancer +[\d.]+ +10\.0\.10\.0 /);
-  assert.match(at(4), /^basic-ingress +cilium +\* +10\.0\.10\.0 +80 /m);
+  assert.match(at(4), /^ +basic-ingress +cilium +\* +10\.0\.10\.0 +80 /m);
   assert.match(at(5), /3 packets transmitted, 0 packets received, +100% unanswered/);
   assert.match(at(5), /^ +10\.0\.10\.0 (INCOMPLETE|FAILED)/m);
   assert.match(at(5), /curl 10\.0\.10\.0 from the jumpbox fails \(curl exit \d+\)/);

@@ -178,7 +178,7 @@ describe('lab up / status / kill / restart / down', { concurrency: false }, () =
     // Nothing of the agent is left; node-1's kubelet is a component of its own and stays, and so
     // does its ingress proxy (HAProxy, in a process group of its own, as cilium-envoy outlives
     // cilium-agent), which the restarted agent adopts.
-    const own = (c: string) => c.includes(' lab kubelet --node node-1 ') || /haproxy -W /.test(c);
+    const own = (c: string) => c.includes(' lab kubelet --node node-1 ') || /^(\S*\/)?haproxy /.test(c);
     const notOwn = () => inNode1().filter((c) => !own(c));
     await waitUntil('nothing of the agent left in waggle-node-1', 5000, () => notOwn().length === 0);
     assert.ok(
