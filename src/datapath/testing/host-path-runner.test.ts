@@ -7,12 +7,13 @@ import { type TempBpffs, tempBpffs } from '../../testing/bpffs.js';
 import type { TestNetns } from '../../testing/netns.js';
 import { hostRoutingCases } from '../cases/host-routing.js';
 import { lbCases } from '../cases/lb.js';
+import { lbPolicyCases } from '../cases/lb-policies.js';
 import { natCases } from '../cases/nat.js';
 import { natReuseCases } from '../cases/nat-reuse.js';
 import { hostPathNetns } from './host-path-netns.js';
 import { runHostPathCase } from './host-path-runner.js';
 
-const cases = [...hostRoutingCases, ...natCases, ...natReuseCases, ...lbCases];
+const cases = [...hostRoutingCases, ...natCases, ...natReuseCases, ...lbCases, ...lbPolicyCases];
 
 describe('host routing, masquerading and service LB cases (BPF_PROG_TEST_RUN, exact bytes)', () => {
   let fs: TempBpffs;
