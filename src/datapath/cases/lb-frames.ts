@@ -28,60 +28,20 @@ export const frontend = (
   backends,
 });
 
+/** TCP segments between two MACs (`ttl` when set): (src, sport, dst, dport, overrides) → frame. */
+const tcpBetween =
+  (ethDst: string, ethSrc: string, ttl?: number) =>
+  (src: string, sport: number, dst: string, dport: number, over: Partial<L4Fields> = {}) =>
+    l4Packet({ ethDst, ethSrc, src, dst, proto: PROTO.TCP, sport, dport, ...(ttl ? { ttl } : {}), ...over });
+
 /** A TCP segment arriving on eth1 (from the jumpbox or the other node). */
-export const arrives = (
-  src: string,
-  sport: number,
-  dst: string,
-  dport: number,
-  over: Partial<L4Fields> = {},
-) => l4Packet({ ethDst: NODE.mac, ethSrc: NODE.peerMac, src, dst, proto: PROTO.TCP, sport, dport, ...over });
+export const arrives = tcpBetween(NODE.mac, NODE.peerMac);
 /** A TCP segment the pod sends. */
-export const podSends = (
-  src: string,
-  sport: number,
-  dst: string,
-  dport: number,
-  over: Partial<L4Fields> = {},
-) => l4Packet({ ethDst: POD.lxcMac, ethSrc: POD.podMac, src, dst, proto: PROTO.TCP, sport, dport, ...over });
+export const podSends = tcpBetween(POD.lxcMac, POD.podMac);
 /** To the other node, as the FIB redirect leaves it: its MAC, ours, TTL − 1. */
-export const toPeer = (
-  src: string,
-  sport: number,
-  dst: string,
-  dport: number,
-  over: Partial<L4Fields> = {},
-) =>
-  l4Packet({
-    ethDst: NODE.peerMac,
-    ethSrc: NODE.mac,
-    src,
-    dst,
-    proto: PROTO.TCP,
-    sport,
-    dport,
-    ttl: 63,
-    ...over,
-  });
+export const toPeer = tcpBetween(NODE.peerMac, NODE.mac, 63);
 /** Into the pod by local delivery: its MAC, the lxc's, TTL − 1. */
-export const intoPod = (
-  src: string,
-  sport: number,
-  dst: string,
-  dport: number,
-  over: Partial<L4Fields> = {},
-) =>
-  l4Packet({
-    ethDst: POD.podMac,
-    ethSrc: POD.lxcMac,
-    src,
-    dst,
-    proto: PROTO.TCP,
-    sport,
-    dport,
-    ttl: 63,
-    ...over,
-  });
+export const intoPod = tcpBetween(POD.podMac, POD.lxcMac, 63);
 
 export const SYNACK = { tcpFlags: 0x12 };
 export const ACK = { tcpFlags: 0x10 };

@@ -29,7 +29,9 @@ describe('host routing, masquerading and service LB cases (BPF_PROG_TEST_RUN, ex
 
   test('the cases are there and uniquely named', () => {
     assert.ok(
-      hostRoutingCases.length >= 10 && natCases.length + natReuseCases.length >= 20,
+      hostRoutingCases.length >= 10 &&
+        natCases.length + natReuseCases.length >= 20 &&
+        lbCases.length + lbPolicyCases.length >= 15,
       `${cases.length} cases`,
     );
     assert.equal(new Set(cases.map((c) => c.name)).size, cases.length);
