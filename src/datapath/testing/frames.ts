@@ -9,6 +9,11 @@ export const ETH_P_IPV6 = 0x86dd;
 export const ETH_P_8021Q = 0x8100;
 export const ARP_FRAME_LEN = 42;
 
+/** Frames BPF_PROG_TEST_RUN refuses with EINVAL: an L3 header the kernel cannot pull (it reads
+ * the IPv4 or IPv6 header of a tc test frame before the program runs). */
+export const refusedByKernel = (f: Buffer): boolean =>
+  (f.readUInt16BE(12) === ETH_P_IP && f.length < 34) || (f.readUInt16BE(12) === ETH_P_IPV6 && f.length < 54);
+
 export interface ArpFields {
   ethDst: string;
   ethSrc: string;

@@ -17,8 +17,9 @@ import {
   ETH_P_IP,
   ETH_P_IPV6,
   expectedArpReply,
+  refusedByKernel,
 } from './frames.js';
-import { POD } from './lxc-case.js';
+import { POD, POD_ENTRY } from './lxc-case.js';
 import { ipv4Checksum, ipv4Packet } from './lxc-frames.js';
 import { loadLxcRig } from './lxc-runner.js';
 import { readIpv4, readMac } from '../../bpf/codec-fields.js';
@@ -62,6 +63,13 @@ function randomFrame(r: Rng): Buffer {
 
 type Verdict = { kind: 'pass' } | { kind: 'answer' } | { kind: 'deliver' } | { kind: 'drop'; reason: number };
 
+/** The waggle_lxc rows the rig holds: the peer, and the pod itself (a packet a pod sends to its
+ * own address through eth0 is delivered back to it, as any local endpoint's). */
+const LOCAL = new Map([
+  [PEER_IP, PEER],
+  [POD.ipv4, POD_ENTRY],
+]);
+
 /** The rules of from_container, as a reader of bpf/lib/from_container.h would state them. */
 function model(f: Buffer): Verdict {
   const type = f.readUInt16BE(12);
@@ -75,7 +83,7 @@ function model(f: Buffer): Verdict {
   }
   if (type === ETH_P_IP) {
     if (readIpv4(f, 26) !== POD.ipv4) return { kind: 'drop', reason: DropReason.DROP_INVALID_SIP };
-    return readIpv4(f, 30) === PEER_IP && (f[22] ?? 0) > 1 ? { kind: 'deliver' } : { kind: 'pass' };
+    return LOCAL.has(readIpv4(f, 30)) && (f[22] ?? 0) > 1 ? { kind: 'deliver' } : { kind: 'pass' };
   }
   if (type === ETH_P_IPV6 || type === 0x8100 || type === 0x88a8) return { kind: 'pass' };
   return { kind: 'drop', reason: DropReason.DROP_UNKNOWN_L3 };
@@ -88,20 +96,18 @@ function csumUpdate(hc: number, m: number, m2: number): number {
   return ~sum & 0xffff;
 }
 
-/** What local delivery makes of `f`: the peer's MACs, TTL − 1, the checksum updated for it. */
+/** What local delivery makes of `f`: the target endpoint's MACs, TTL − 1, the checksum updated for it. */
 function delivered(f: Buffer): Buffer {
   const out = Buffer.from(f);
-  Buffer.from(PEER.mac.replaceAll(':', ''), 'hex').copy(out, 0);
-  Buffer.from(PEER.nodeMac.replaceAll(':', ''), 'hex').copy(out, 6);
+  const ep = LOCAL.get(readIpv4(f, 30));
+  assert.ok(ep, 'delivered only to a local endpoint');
+  Buffer.from(ep.mac.replaceAll(':', ''), 'hex').copy(out, 0);
+  Buffer.from(ep.nodeMac.replaceAll(':', ''), 'hex').copy(out, 6);
   const word = f.readUInt16BE(22); // ttl, protocol
   out[22] = (out[22] ?? 0) - 1;
   out.writeUInt16BE(csumUpdate(f.readUInt16BE(24), word, out.readUInt16BE(22)), 24);
   return out;
 }
-
-/** Frames the kernel's BPF_PROG_TEST_RUN refuses (an L3 header it cannot pull). */
-const refusedByKernel = (f: Buffer) =>
-  (f.readUInt16BE(12) === ETH_P_IP && f.length < 34) || (f.readUInt16BE(12) === ETH_P_IPV6 && f.length < 54);
 
 let fs: TempBpffs;
 before(() => {
