@@ -9,7 +9,7 @@ SHELL := /bin/bash
 # System packages the build, the tests and the lab use (Debian names).
 APT_PACKAGES := clang llvm libbpf-dev bpftool iproute2 etcd-server etcd-client arping tcpdump \
                 iputils-ping procps psmisc curl util-linux iptables conntrack containernetworking-plugins \
-                gcc libc6-dev iperf3 sockperf nginx haproxy
+                gcc libc6-dev iperf3 sockperf nginx haproxy wrk
 
 # Debian's clang finds <asm/types.h> only through the multiarch include dir. We compile against
 # the UAPI headers (linux-libc-dev) rather than a generated vmlinux.h: the datapath touches only
