@@ -170,6 +170,12 @@ static __always_inline int lb4_src_range_ok(__be16 rev_nat, __be32 saddr)
 	return bpf_map_lookup_elem(&waggle_lb4_source_range, &k) != NULL;
 }
 
+/* The first packet of a TCP connection: SYN without ACK. */
+static __always_inline int lb4_is_syn(const struct lb4_flow *f)
+{
+	return f->t.nexthdr == IPPROTO_TCP && (f->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
 /* A backend of `svc` by slot (`key` is its master row's key); NULL when the agent is between writes. */
 static __always_inline const struct lb4_backend *lb4_pick_backend(const struct lb4_service *svc, struct lb4_key *key,
 								  __u32 *backend_id)
@@ -219,6 +225,12 @@ static __always_inline int lb4_xlate_fwd(struct __sk_buff *skb, const struct lb4
 	if (ce && ce->lifetime >= now) {
 		backend_id = ce->backend_id;
 		be = bpf_map_lookup_elem(&waggle_lb4_backends_v3, &backend_id);
+		/* A backend that is no longer active (its pod terminating) keeps its established
+		 * flows, but a SYN on the entry is a new connection that reuses an old tuple (a
+		 * client's ports wrap within the entry's close timeout): it picks again, so no new
+		 * connection reaches a terminating pod. Cilium's lb4_local does the same. */
+		if (be && be->flags != BE_STATE_ACTIVE && lb4_is_syn(f))
+			be = NULL;
 		if (be)
 			ct_touch4(ce, skb->len, f->t.nexthdr, f->tcp_flags, now);
 	}

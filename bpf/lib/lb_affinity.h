@@ -29,7 +29,9 @@ static __always_inline const struct lb4_backend *lb4_affinity_backend(const stru
 		return NULL;
 	id = v->backend_id;
 	be = bpf_map_lookup_elem(&waggle_lb4_backends_v3, &id);
-	if (!be)
+	/* Affinity only places new connections, and those never go to a terminating backend; the
+	 * slots (which hold terminating ones only when nothing else serves, KEP-1669) pick then. */
+	if (!be || be->flags != BE_STATE_ACTIVE)
 		return NULL;
 	if (v->last_used != now)
 		v->last_used = now;

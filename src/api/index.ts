@@ -70,6 +70,7 @@ export { SecretSchema, TLS_CERT_KEY, TLS_KEY_KEY } from './secret.js';
 export {
   type Container,
   ContainerSchema,
+  type LifecycleHandler,
   PodSpecSchema,
   type PodSpec,
   type PodTemplate,

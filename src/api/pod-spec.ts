@@ -52,6 +52,25 @@ export const ProbeSchema = z
   });
 export type Probe = z.infer<typeof ProbeSchema>;
 
+// A lifecycle hook (v1 LifecycleHandler): exactly one of exec, httpGet, sleep (KEP-3960,
+// `sleep.seconds`). tcpSocket is deprecated there and never run by the kubelet, so it is refused.
+const LifecycleHandler = z
+  .strictObject({
+    exec: z.strictObject({ command: z.array(z.string()).min(1, 'must not be empty') }).optional(),
+    httpGet: HttpGet.optional(),
+    sleep: z.strictObject({ seconds: nonNegative }).optional(),
+  })
+  .superRefine((h, ctx) => {
+    const handlers = [h.exec, h.httpGet, h.sleep].filter((x) => x !== undefined).length;
+    if (handlers !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `must have exactly one of exec, httpGet, sleep (has ${handlers})`,
+      });
+  });
+export type LifecycleHandler = z.infer<typeof LifecycleHandler>;
+
 const ContainerPort = z.strictObject({
   name: z
     .string()
@@ -104,6 +123,9 @@ export const ContainerSchema = z.strictObject({
   resources: Resources.optional(),
   readinessProbe: ProbeSchema.optional(),
   livenessProbe: ProbeSchema.optional(),
+  // preStop runs before the stop signal, within the grace period: how a Deployment keeps serving
+  // while the Service's endpoints catch up with its deletion.
+  lifecycle: z.strictObject({ preStop: LifecycleHandler.optional() }).optional(),
 });
 export type Container = z.infer<typeof ContainerSchema>;
 
@@ -150,6 +172,13 @@ export const PodSpecSchema = z
           });
         ports.add(p.name);
       });
+      const hookPort = c.lifecycle?.preStop?.httpGet?.port;
+      if (typeof hookPort === 'string' && !(c.ports ?? []).some((p) => p.name === hookPort))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['containers', i, 'lifecycle', 'preStop', 'httpGet', 'port'],
+          message: `names no port of container "${c.name}"`,
+        });
       for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
         const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
         if (typeof port === 'string' && !(c.ports ?? []).some((p) => p.name === port))

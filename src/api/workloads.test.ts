@@ -94,6 +94,26 @@ test('probes: exactly one handler, a named port must be a container port', () =>
   ]);
 });
 
+test('lifecycle.preStop: exactly one of exec, httpGet, sleep; tcpSocket refused; a named port must exist', () => {
+  const c = (preStop: unknown) =>
+    pod([
+      { name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 80 }], lifecycle: { preStop } },
+    ]);
+  assert.deepEqual(errors(c({ sleep: { seconds: 5 } })), []);
+  assert.deepEqual(errors(c({ exec: { command: ['nginx', '-s', 'quit'] } })), []);
+  assert.deepEqual(errors(c({ httpGet: { port: 'http', path: '/drain' } })), []);
+  assert.deepEqual(errors(c({ sleep: { seconds: -1 } })), [
+    'spec.containers[0].lifecycle.preStop.sleep.seconds: must not be negative',
+  ]);
+  assert.deepEqual(errors(c({ httpGet: { port: 'admin' } })), [
+    'spec.containers[0].lifecycle.preStop.httpGet.port: names no port of container "c"',
+  ]);
+  assert.deepEqual(errors(c({ sleep: { seconds: 1 }, exec: { command: ['true'] } })), [
+    'spec.containers[0].lifecycle.preStop: must have exactly one of exec, httpGet, sleep (has 2)',
+  ]);
+  assert.equal(errors(c({ tcpSocket: { port: 80 } })).length, 2, 'an unknown key, and no handler');
+});
+
 test('Deployment selector and strategy rules', () => {
   const dep = (spec: Record<string, unknown>) => ({
     apiVersion: 'apps/v1',

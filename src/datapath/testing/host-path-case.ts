@@ -9,6 +9,9 @@ import type { NatEntry, NatTuple } from '../maps/snat.js';
 
 export interface HostPathStep {
   program: 'fromContainer' | 'toNetdev' | 'fromNetdev';
+  /** Frontends rewritten before this step, as the services module does on an EndpointSlice
+   * change (a backend turning terminating: its state set, its slot gone). */
+  before?: { frontends: LbFrontend[] };
   frame: Buffer;
   expect: { verdict: number; frame: Buffer | 'unchanged' };
 }
@@ -75,5 +78,7 @@ export interface LbFrontend {
   sourceRanges?: string[];
   /** sessionAffinity timeout, seconds (SvcFlag.AFFINITY must be in flags). */
   affinityS?: number;
-  backends: Array<{ id: number; address: string; port: number }>;
+  /** A backend with a `state` other than active (BackendState) is in the backends map but in no
+   * slot: a terminating pod kept for its established flows. */
+  backends: Array<{ id: number; address: string; port: number; state?: number }>;
 }

@@ -7,13 +7,21 @@ import { type TempBpffs, tempBpffs } from '../../testing/bpffs.js';
 import type { TestNetns } from '../../testing/netns.js';
 import { hostRoutingCases } from '../cases/host-routing.js';
 import { lbCases } from '../cases/lb.js';
+import { lbLifecycleCases } from '../cases/lb-lifecycle.js';
 import { lbPolicyCases } from '../cases/lb-policies.js';
 import { natCases } from '../cases/nat.js';
 import { natReuseCases } from '../cases/nat-reuse.js';
 import { hostPathNetns } from './host-path-netns.js';
 import { runHostPathCase } from './host-path-runner.js';
 
-const cases = [...hostRoutingCases, ...natCases, ...natReuseCases, ...lbCases, ...lbPolicyCases];
+const cases = [
+  ...hostRoutingCases,
+  ...natCases,
+  ...natReuseCases,
+  ...lbCases,
+  ...lbPolicyCases,
+  ...lbLifecycleCases,
+];
 
 describe('host routing, masquerading and service LB cases (BPF_PROG_TEST_RUN, exact bytes)', () => {
   let fs: TempBpffs;
@@ -31,7 +39,7 @@ describe('host routing, masquerading and service LB cases (BPF_PROG_TEST_RUN, ex
     assert.ok(
       hostRoutingCases.length >= 10 &&
         natCases.length + natReuseCases.length >= 20 &&
-        lbCases.length + lbPolicyCases.length >= 15,
+        lbCases.length + lbPolicyCases.length + lbLifecycleCases.length >= 17,
       `${cases.length} cases`,
     );
     assert.equal(new Set(cases.map((c) => c.name)).size, cases.length);

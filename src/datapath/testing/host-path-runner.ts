@@ -47,11 +47,13 @@ function writeFrontends(host: HostDatapath, frontends: readonly LbFrontend[]): v
       scope: f.scope ?? 0,
     });
     const row = { revNatIndex: f.revNat, flags: f.flags, flags2: f.flags2 ?? 0 };
-    f.backends.forEach((b, i) => {
-      host.backends.set(b.id, { address: b.address, port: b.port, proto: f.proto, state: 0 });
+    for (const b of f.backends)
+      host.backends.set(b.id, { address: b.address, port: b.port, proto: f.proto, state: b.state ?? 0 });
+    const slots = f.backends.filter((b) => (b.state ?? 0) === 0);
+    slots.forEach((b, i) => {
       host.services.set(key(i + 1), { backendId: b.id, count: 0, ...row });
     });
-    host.services.set(key(0), { backendId: f.affinityS ?? 0, count: f.backends.length, ...row });
+    host.services.set(key(0), { backendId: f.affinityS ?? 0, count: slots.length, ...row });
     host.reverseNat.set(f.revNat, { address: f.address, port: f.port });
     for (const cidr of f.sourceRanges ?? []) host.sourceRange.set({ revNat: f.revNat, cidr }, 1);
   }
@@ -106,6 +108,7 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
     };
     const problems: string[] = [];
     c.steps.forEach((step, i) => {
+      if (step.before) writeFrontends(host, step.before.frontends);
       const ifindex = step.program === 'fromContainer' ? POD.ifindex : NODE.ifindex;
       const ctx = skbContext({ ifindex, ingressIfindex: step.program === 'toNetdev' ? 0 : ifindex });
       const res = withNetns(netns, () => programs[step.program].testRun({ data: step.frame, ctx }));

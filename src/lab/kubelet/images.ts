@@ -14,14 +14,42 @@ export interface LabImage {
   runs: string;
   /** The image's own entrypoint, used when the pod gives args without a command. */
   entrypoint: string[];
+  /** The image's STOPSIGNAL: what the kubelet sends to stop the container. */
+  stopSignal: 'SIGTERM' | 'SIGQUIT';
 }
 
 export const LAB_IMAGES: readonly LabImage[] = [
-  { repository: 'nginx', kind: 'nginx', runs: "Debian's nginx (apt nginx), default page", entrypoint: [] },
-  { repository: 'traefik/whoami', kind: 'whoami', runs: 'a whoami server in Node', entrypoint: [] },
-  { repository: 'nicolaka/netshoot', kind: 'tools', runs: "the host's tools", entrypoint: [] },
-  { repository: 'curlimages/curl', kind: 'tools', runs: "the host's curl", entrypoint: ['curl'] },
-  { repository: 'busybox', kind: 'tools', runs: "the host's tools", entrypoint: [] },
+  // The official nginx image stops with SIGQUIT, nginx's graceful shutdown (its Dockerfile's
+  // STOPSIGNAL, github.com/nginxinc/docker-nginx); SIGTERM would be nginx's fast shutdown.
+  {
+    repository: 'nginx',
+    kind: 'nginx',
+    runs: "Debian's nginx (apt nginx), default page",
+    entrypoint: [],
+    stopSignal: 'SIGQUIT',
+  },
+  {
+    repository: 'traefik/whoami',
+    kind: 'whoami',
+    runs: 'a whoami server in Node',
+    entrypoint: [],
+    stopSignal: 'SIGTERM',
+  },
+  {
+    repository: 'nicolaka/netshoot',
+    kind: 'tools',
+    runs: "the host's tools",
+    entrypoint: [],
+    stopSignal: 'SIGTERM',
+  },
+  {
+    repository: 'curlimages/curl',
+    kind: 'tools',
+    runs: "the host's curl",
+    entrypoint: ['curl'],
+    stopSignal: 'SIGTERM',
+  },
+  { repository: 'busybox', kind: 'tools', runs: "the host's tools", entrypoint: [], stopSignal: 'SIGTERM' },
 ];
 
 /** `docker.io/library/nginx:1.27@sha256:…` → `nginx`; `ghcr.io/x/y:1` → `ghcr.io/x/y`. */

@@ -115,7 +115,7 @@ export class Kubelet {
       ? (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds)
       : 0;
     try {
-      await w.worker.terminate(grace);
+      await w.worker.terminate(grace, pod);
       if (deleteFromStore && pod) {
         await this.#o.store.delete('Pod', pod.metadata.name, pod.metadata.namespace).catch((err: unknown) => {
           if (!(err instanceof NotFoundError)) throw err;

@@ -1,8 +1,8 @@
 // One pod on this node, from sandbox to teardown. sync() is level-triggered and idempotent: it
 // is called on every informer change and every tick, and does whatever the pod's record and spec
 // say is missing — the sandbox and network (CNI ADD), each container, its readiness probe, the
-// status write. terminate() is the graceful stop: SIGTERM, the grace period, SIGKILL, CNI DEL,
-// the namespaces and cgroup removed.
+// status write. terminate() is the graceful stop: preStop hooks, the image's stop signal, the
+// grace period, SIGKILL, CNI DEL, the namespaces and cgroup removed.
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Pod } from '../../api/index.js';
@@ -16,6 +16,7 @@ import { runProbe } from './probe-run.js';
 import { containerDir, type PodRecord, podDir, saveRecord } from './record.js';
 import { createSandbox, removeSandbox, type SandboxPaths, sandboxPaths } from './sandbox.js';
 import { buildPodStatus, statusKey } from './status.js';
+import { describeHook, MIN_SIGNAL_GRACE_S, runPreStop, stopSignalOf } from './stop.js';
 
 export interface WorkerEnv extends ContainerEnv {
   node: string;
@@ -177,17 +178,34 @@ export class PodWorker {
     }
   }
 
-  /** Stops every container (SIGTERM, grace, SIGKILL), detaches the network, removes the sandbox. */
-  async terminate(graceSeconds: number): Promise<void> {
+  /** Stops every container (stop.ts: preStop, the image's stop signal, grace, SIGKILL), detaches
+   * the network, removes the sandbox. `pod` gives the hooks; without it none run. */
+  async terminate(graceSeconds: number, pod?: Pod): Promise<void> {
     const rec = this.rec;
     if (!rec) return;
+    const start = Date.now();
     const live = Object.values(rec.containers).filter((c) => isAlive(c.pid, c.pidStart));
-    for (const c of live) signal(c.pid, c.pidStart, 'SIGTERM');
-    const deadline = Date.now() + graceSeconds * 1000;
+    const paths = this.#paths(rec.uid);
+    const who = `pod ${rec.namespace}/${rec.name}`;
+    // Hooks of all containers run at once, as the kubelet kills containers in parallel.
+    await Promise.all(
+      live.map(async (c) => {
+        const spec = pod?.spec.containers.find((s) => s.name === c.name);
+        const hook = spec?.lifecycle?.preStop;
+        if (spec && hook && graceSeconds > 0) {
+          const outcome = await runPreStop(spec, hook, paths, rec.podIPs[0] ?? '', graceSeconds * 1000);
+          this.#env.log(`${who}: container ${c.name}: preStop ${describeHook(hook)}: ${outcome}`);
+        }
+        const sig = stopSignalOf(c.image);
+        signal(c.pid, c.pidStart, sig);
+        this.#env.log(`${who}: container ${c.name}: ${sig}`);
+      }),
+    );
+    const left = graceSeconds * 1000 - (Date.now() - start);
+    const deadline = Date.now() + (graceSeconds > 0 ? Math.max(left, MIN_SIGNAL_GRACE_S * 1000) : 0);
     while (Date.now() < deadline && live.some((c) => isAlive(c.pid, c.pidStart)))
       await new Promise((r) => setTimeout(r, 100));
     for (const c of live) signal(c.pid, c.pidStart, 'SIGKILL');
-    const paths = this.#paths(rec.uid);
     try {
       await cniDel(this.#env.cni, { ...rec, netns: rec.netns }, rec.cniResult);
     } catch (err) {
