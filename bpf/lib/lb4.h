@@ -225,13 +225,20 @@ static __always_inline int lb4_xlate_fwd(struct __sk_buff *skb, const struct lb4
 	if (ce && ce->lifetime >= now) {
 		backend_id = ce->backend_id;
 		be = bpf_map_lookup_elem(&waggle_lb4_backends_v3, &backend_id);
-		/* A backend that is no longer active (its pod terminating) keeps its established
-		 * flows, but a SYN on the entry is a new connection that reuses an old tuple (a
-		 * client's ports wrap within the entry's close timeout): it picks again, so no new
-		 * connection reaches a terminating pod. Cilium's lb4_local does the same. */
-		if (be && be->flags != BE_STATE_ACTIVE && lb4_is_syn(f))
-			be = NULL;
-		if (be)
+		/* A SYN on a live entry is a new connection on an old tuple (a client's ports come
+		 * round within the close timeout) or a retransmitted SYN. Its entries are made anew
+		 * (Cilium's CT_REOPENED), else a reused tuple would keep the old flow's closing
+		 * lifetime and lose its backend mid-connection. It keeps an active backend (a
+		 * retransmitted SYN must reach the same one) and picks again when the backend is
+		 * no longer active (its pod terminating), so no new connection reaches that pod.
+		 * Established flows keep their backend either way, as Cilium's lb4_local does. */
+		if (be && lb4_is_syn(f)) {
+			if (be->flags != BE_STATE_ACTIVE)
+				be = NULL;
+			else
+				fresh_flow = 1;
+		}
+		if (be && !fresh_flow)
 			ct_touch4(ce, skb->len, f->t.nexthdr, f->tcp_flags, now);
 	}
 	if (!be) {

@@ -220,7 +220,8 @@ static __always_inline int snat_v4_needed(const struct iphdr *ip)
 
 /* A FIN or RST left through OUT tuple `out` (mapped to `m`): its IN entry, which a new flow's
  * port probe looks at, is marked closing too. */
-static __always_inline void nat_close_in(const struct ipv4_ct_tuple *out, const struct ipv4_nat_entry *m, __u64 now)
+/* The IN tuple of the port that OUT tuple `out` is mapped to by `m`: the reply's key. */
+static __always_inline struct ipv4_ct_tuple nat_in_tuple(const struct ipv4_ct_tuple *out, const struct ipv4_nat_entry *m)
 {
 	struct ipv4_ct_tuple in = {
 		.daddr = m->to_addr,
@@ -230,10 +231,28 @@ static __always_inline void nat_close_in(const struct ipv4_ct_tuple *out, const 
 		.nexthdr = out->nexthdr,
 		.flags = TUPLE_F_IN,
 	};
+
+	return in;
+}
+
+static __always_inline void nat_close_in(const struct ipv4_ct_tuple *out, const struct ipv4_nat_entry *m, __u64 now)
+{
+	struct ipv4_ct_tuple in = nat_in_tuple(out, m);
 	struct ipv4_nat_entry *e = bpf_map_lookup_elem(&waggle_snat_v4_external, &in);
 
 	if (e && !e->closing)
 		e->closing = now;
+}
+
+/* Clears the closing mark of OUT entry `e` (tuple `out`) and of the IN entry of its port. */
+static __always_inline void nat_reopen(const struct ipv4_ct_tuple *out, struct ipv4_nat_entry *e)
+{
+	struct ipv4_ct_tuple in = nat_in_tuple(out, e);
+	struct ipv4_nat_entry *r = bpf_map_lookup_elem(&waggle_snat_v4_external, &in);
+
+	e->closing = 0;
+	if (r && r->closing)
+		r->closing = 0;
 }
 
 /* to_netdev's half: masquerades `ip` (a pod's packet leaving through a device with address
@@ -265,6 +284,12 @@ static __always_inline int snat_v4_egress(struct __sk_buff *skb, const struct ip
 	 * the compiler do arithmetic on it before the verifier has seen it checked for NULL. */
 	entry = bpf_map_lookup_elem(&waggle_snat_v4_external, &out);
 	if (entry) {
+		/* A SYN on a closed flow's mapping is a new connection reusing the tuple: open again,
+		 * or its port would count as free NAT_CLOSE_REUSE_S after the old close and be given
+		 * to another flow while this one runs. */
+		if (entry->closing && ip->protocol == IPPROTO_TCP &&
+		    (tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
+			nat_reopen(&out, entry);
 		nat_touch(entry, now, fin);
 		fresh.to_addr = entry->to_addr;
 		fresh.to_port = entry->to_port;

@@ -9,7 +9,9 @@ import { SvcFlag } from '../maps/lb4-services.js';
 import type { HostPathCase } from '../testing/host-path-case.js';
 import { NODE } from '../testing/host-path-netns.js';
 import { POD } from '../testing/lxc-case.js';
-import { ACK, arrives, frontend, JB, LB_IP, on, REMOTE, routable, toPeer } from './lb-frames.js';
+import { ACK, arrives, frontend, JB, LB_IP, on, REMOTE, remoteFlow, routable, toPeer } from './lb-frames.js';
+
+const FIN = { tcpFlags: 0x11 };
 
 const terminating = BackendState.terminating;
 
@@ -20,6 +22,29 @@ const drained = frontend(LB_IP, 80, routable, [
 ]);
 
 export const lbLifecycleCases: HostPathCase[] = [
+  {
+    name: 'a SYN reusing a closed flow’s tuple opens its entries again',
+    why: 'the jumpbox closes a flow to backend 3 and its port comes round again: the SYN goes to the same (active) backend through the same NAT port, and neither the conntrack entries nor the NAT mapping stay closing — else the new connection would lose them after the close timeout',
+    setup: { ...on, frontends: [frontend(LB_IP, 80, routable, [{ id: 3, address: REMOTE, port: 80 }])] },
+    steps: [
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40000, LB_IP, 80),
+        expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40000, REMOTE, 80) },
+      },
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40000, LB_IP, 80, FIN),
+        expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40000, REMOTE, 80, FIN) },
+      },
+      {
+        program: 'fromNetdev',
+        frame: arrives(JB, 40000, LB_IP, 80),
+        expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40000, REMOTE, 80) },
+      },
+    ],
+    expect: remoteFlow(40000),
+  },
   {
     name: 'terminating backend: its flow goes on, a SYN on the same tuple picks an active one',
     why: 'the flow starts on backend 3; its pod turns terminating (state set, slot gone, 4 serves): the next ACK still goes to 3, a SYN reusing the client port is a new connection and goes to 4',
