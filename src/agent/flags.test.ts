@@ -163,6 +163,18 @@ describe('--enable-bpf-masquerade, --enable-host-legacy-routing', () => {
     );
   });
 
+  it("Cilium's --bpf-lb-sock=false and --enable-ipv4-masquerade=false as Go booleans", () => {
+    const off = parseAgentFlags({ ...base, bpfLbSock: 'false', enableIpv4Masquerade: 'false' }, () => {});
+    assert.equal(off.services.socketLb, false);
+    assert.equal(off.masquerade.enabled, false);
+    const on = parseAgentFlags({ ...base, bpfLbSock: true, enableIpv4Masquerade: 'true' }, () => {});
+    assert.equal(on.services.socketLb, true);
+    assert.throws(
+      () => parseAgentFlags({ ...base, bpfLbSock: 'no' }, () => {}),
+      /^Error: --bpf-lb-sock "no": must be true or false$/,
+    );
+  });
+
   it('bad values name the flag', () => {
     assert.throws(
       () => parseAgentFlags({ ...base, enableBpfMasquerade: true }, () => {}),

@@ -32,16 +32,18 @@ export interface AgentFlags {
   routingMode?: string;
   autoDirectNodeRoutes?: boolean;
   ipv4NativeRoutingCidr?: string;
-  /** commander's --no-enable-ipv4-masquerade gives false; absent means Cilium's default, true. */
-  enableIpv4Masquerade?: boolean;
+  /** `--enable-ipv4-masquerade=false` (Cilium's syntax) or --no-enable-ipv4-masquerade give false;
+   * absent means Cilium's default, true. */
+  enableIpv4Masquerade?: boolean | string;
   enableBpfMasquerade?: boolean;
   /** Cilium's --enable-host-legacy-routing: true (default) or "false" for eBPF host routing. */
   enableHostLegacyRouting?: boolean | string;
   enableIpMasqAgent?: boolean;
   ipMasqAgentConfigPath?: string;
   /** Socket LB. The CLI defaults it to true (Cilium's default); absent here means off, so that
-   * callers building flags in code never attach to a cgroup they did not name. */
-  bpfLbSock?: boolean;
+   * callers building flags in code never attach to a cgroup they did not name. `--bpf-lb-sock=false`
+   * (Cilium's syntax) and --no-bpf-lb-sock turn it off. */
+  bpfLbSock?: boolean | string;
   cgroupRoot?: string;
   bpfLbMapMax?: string;
   bpfSockRevMapMax?: string;
@@ -169,7 +171,7 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
   const nativeCidr = f.ipv4NativeRoutingCidr;
   if (nativeCidr !== undefined && !parsePrefix(nativeCidr).ok)
     throw new Error(`--ipv4-native-routing-cidr "${nativeCidr}": not an IPv4 CIDR`);
-  const masquerade = f.enableIpv4Masquerade ?? true;
+  const masquerade = parseBool(f.enableIpv4Masquerade ?? true, '--enable-ipv4-masquerade');
   const bpfMasquerade = f.enableBpfMasquerade ?? false;
   // As Cilium's daemon: eBPF masquerading must know which destinations are pod-routable.
   if (bpfMasquerade && masquerade && nativeCidr === undefined)
@@ -228,7 +230,7 @@ export function parseAgentFlags(f: AgentFlags, warn: (m: string) => void): Agent
         : undefined,
     },
     services: {
-      socketLb: f.bpfLbSock ?? false,
+      socketLb: parseBool(f.bpfLbSock ?? false, '--bpf-lb-sock'),
       cgroupRoot: f.cgroupRoot,
       sizes: { services: lbMax, backends: lbMax, reverseNat: lbMax, reverseSk: sockRevMax },
       nodePort,

@@ -49,7 +49,12 @@ export function registerAgent(program: Command): void {
       '--ipv4-native-routing-cidr <cidr>',
       'destinations reached without masquerading (the pod network)',
     )
-    .option('--no-enable-ipv4-masquerade', 'do not masquerade pod traffic leaving the native routing CIDR')
+    .option(
+      '--enable-ipv4-masquerade [bool]',
+      'masquerade pod traffic leaving the native routing CIDR (default true; =false: never)',
+      true,
+    )
+    .option('--no-enable-ipv4-masquerade', 'the same as --enable-ipv4-masquerade=false')
     .option(
       '--enable-bpf-masquerade',
       'masquerade in eBPF (to_netdev on the native devices) instead of iptables',
@@ -71,7 +76,12 @@ export function registerAgent(program: Command): void {
     )
     .option('--ingress-https-port <port>', "the node proxy's https port", '10443')
     .option('--haproxy-binary <path>', 'the HAProxy executable', 'haproxy')
-    .option('--no-bpf-lb-sock', 'do not translate service addresses at connect()/sendmsg() (socket LB)')
+    .option(
+      '--bpf-lb-sock [bool]',
+      'translate service addresses at connect()/sendmsg() (socket LB; default true; =false: per packet only)',
+      true,
+    )
+    .option('--no-bpf-lb-sock', 'the same as --bpf-lb-sock=false')
     .option(
       '--cgroup-root <dir>',
       'cgroup v2 directory socket LB attaches to (default: the cgroup2 mount; one is mounted if none)',

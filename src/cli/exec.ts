@@ -2,7 +2,7 @@
 // "default"), -c for the container (default the first), the command after `--`, its exit code
 // passed through; -i/-t hand this terminal to the command. They run on the machine of the lab's
 // kubelets (a real kubectl reaches the pod's kubelet instead).
-import { type Command, CommanderError } from 'commander';
+import { type Command, CommanderError, InvalidArgumentError } from 'commander';
 import { execInPod, printLogs } from '../lab/kubelet/exec.js';
 import { KUBELET_DIR } from '../lab/paths.js';
 
@@ -46,7 +46,13 @@ export function registerExec(program: Command): void {
     });
   podOptions(program.command('logs').description("print a container's stdout and stderr").argument('<pod>'))
     .option('-f, --follow', 'keep printing as the container writes')
-    .action(async (pod: string, f: PodFlags & { follow?: boolean }) => {
+    .option('--tail <lines>', 'only the last lines (kubectl: -1, all)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < -1)
+        throw new InvalidArgumentError(`--tail: "${v}" is not a line count`);
+      return n;
+    })
+    .action(async (pod: string, f: PodFlags & { follow?: boolean; tail?: number }) => {
       await printLogs(
         {
           namespace: f.namespace,
@@ -56,6 +62,7 @@ export function registerExec(program: Command): void {
         },
         Boolean(f.follow),
         (s) => process.stdout.write(s),
+        f.tail ?? -1,
       );
     });
 }

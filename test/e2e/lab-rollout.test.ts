@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { EndpointSlice } from '../../src/api/index.js';
 import { resolveStoreUrl } from '../../src/cli/store-url.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { sh } from '../../src/testing/exec.js';
+import { sh, shAsync } from '../../src/testing/exec.js';
 import { leftovers, waggle } from './lab-helpers.js';
 import { wrkNewConnections, type WrkResult } from './wrk.js';
 
@@ -159,7 +159,11 @@ describe('rollouts under load: no failed request, no new connection to a termina
     // The load really moved: the new pods served it, and none of the old ones is left.
     for (const p of fresh) {
       assert.ok(!oldPods.includes(p.metadata.name));
-      assert.match(ok(['logs', p.metadata.name]), /"GET \/ HTTP\/1\.1" 200/, `${p.metadata.name} served`);
+      assert.match(
+        ok(['logs', p.metadata.name, '--tail', '20']),
+        /"GET \/ HTTP\/1\.1" 200/,
+        `${p.metadata.name} served`,
+      );
     }
   });
 
@@ -197,7 +201,14 @@ describe('rollouts under load: no failed request, no new connection to a termina
     });
     const load = loadBoth(clusterIP, 14);
     await sleep(3000);
-    ok(['delete', 'pod', victim.metadata.name, '--wait=false']);
+    // Watched while the delete runs, so the moment is the slice's, not the CLI's exit.
+    const deleting = shAsync(process.execPath, [
+      'bin/waggle.js',
+      'delete',
+      'pod',
+      victim.metadata.name,
+      '--wait=false',
+    ]);
     const terminatingAt = await waitFor(
       `${victim.metadata.name} terminating in the slice`,
       10_000,
@@ -208,6 +219,7 @@ describe('rollouts under load: no failed request, no new connection to a termina
         return e?.conditions?.terminating ? Date.now() : undefined;
       },
     );
+    assert.equal((await deleting).code, 0, 'pod deleted');
     const [viaClusterIP, viaLb] = await load;
     await closed;
     const syns = dump

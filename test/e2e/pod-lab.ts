@@ -65,7 +65,8 @@ export class PodLab {
     return `${this.lab.runDir}/state/${name}`;
   }
 
-  async startAgent(name: string): Promise<void> {
+  /** Starts (or restarts) node `name`'s agent; `once` adds flags to this run only. */
+  async startAgent(name: string, once: string[] = []): Promise<void> {
     const n = this.nodes.get(name);
     if (!n) throw new Error(`no node ${name}`);
     const args = agentArgv(this.lab, name, [
@@ -75,6 +76,7 @@ export class PodLab {
       '--state-dir',
       this.stateDir(name),
       ...n.extra,
+      ...once,
     ]);
     this.logs.set(name, `${this.logs.get(name) ?? ''}--- agent start\n`);
     const p = this.lab.spawnIn(n.node.ns, 'node', args, (s) =>

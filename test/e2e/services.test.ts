@@ -312,6 +312,67 @@ describe('services: socket LB for a ClusterIP with backends on two nodes', { tim
     assert.deepEqual([...backendsSeen].sort(), [L.podIp(be1), L.podIp(be2)].sort());
   });
 
+  test('--bpf-lb-sock=false: tcpdump in the client pod shows the ClusterIP both ways, the per-packet LB translating', async (t) => {
+    await L.killAgent(A, 'SIGTERM');
+    await L.startAgent(A, ['--bpf-lb-sock=false']); // Cilium's spelling
+    await until('the restarted agent has synced', async () => (await lb()).rows.length === 8);
+    try {
+      // In node A's cgroup, where socket LB would have translated the connect().
+      const cap = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          client.ns.name,
+          'timeout',
+          '20',
+          'tcpdump',
+          '-l',
+          '-n',
+          '-i',
+          'eth0',
+          'tcp port 80 or tcp port 8080',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let dump = '';
+      cap.stdout.on('data', (d) => {
+        dump += d;
+      });
+      await new Promise<void>((res) => {
+        cap.stderr.on('data', (d) => /listening on/.test(String(d)) && res());
+        setTimeout(res, 3000);
+      });
+      const seen = await curls(20);
+      await sleep(300);
+      if (cap.pid !== undefined && cap.exitCode === null) process.kill(cap.pid, 'SIGINT');
+      await new Promise((r) => cap.once('close', r));
+      const lines = dump.split('\n').filter(Boolean);
+      t.diagnostic(`answers ${JSON.stringify([...seen])}; first packets:\n${lines.slice(0, 2).join('\n')}`);
+      assert.equal(
+        (seen.get('be1') ?? 0) + (seen.get('be2') ?? 0),
+        20,
+        `answers: ${JSON.stringify([...seen])}`,
+      );
+      assert.ok((seen.get('be1') ?? 0) > 0 && (seen.get('be2') ?? 0) > 0, 'both backends');
+      const clientIp = L.podIp(client);
+      assert.ok(
+        lines.some((l) => l.includes(`${clientIp}.`) && l.includes(`> ${VIP}.80:`)),
+        'requests to the ClusterIP',
+      );
+      assert.ok(
+        lines.some((l) => l.includes(`${VIP}.80 > ${clientIp}.`)),
+        'replies from the ClusterIP',
+      );
+      for (const ip of [L.podIp(be1), L.podIp(be2)])
+        assert.ok(!dump.includes(ip), `no packet in the pod carries backend ${ip}`);
+    } finally {
+      await L.killAgent(A, 'SIGTERM');
+      await L.startAgent(A);
+      await until('the agent back with socket LB', async () => (await lb()).rows.length === 8);
+    }
+  });
+
   test('removing the Services and their slices leaves no row in the service maps', async () => {
     for (const [kind, name] of [
       ['Service', 'web'],

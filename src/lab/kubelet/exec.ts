@@ -2,7 +2,7 @@
 // name in the kubelet records on this machine (as kubectl exec reaches the pod's kubelet), and
 // the command joins the pod's network and UTS namespaces and its cgroup — a container's view.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, watch } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, watch } from 'node:fs';
 import { inCgroupArgv } from './cgroup.js';
 import { containerLog, loadAllRecords, type PodRecord } from './record.js';
 import { inSandboxArgv } from './sandbox.js';
@@ -55,11 +55,37 @@ export function logPath(ref: PodRef): string {
   return containerLog(nodeRoot, rec.uid, container);
 }
 
-/** Prints the container's log; with follow, keeps printing what is appended until interrupted. */
-export async function printLogs(ref: PodRef, follow: boolean, out: (s: string) => void): Promise<void> {
+/** The last `n` lines of `text` (all of it for n < 0), as `kubectl logs --tail`. */
+export function lastLines(text: string, n: number): string {
+  if (n < 0) return text;
+  if (n === 0) return '';
+  const lines = text.split('\n');
+  const trailing = lines.at(-1) === '' ? 1 : 0;
+  return lines.slice(Math.max(0, lines.length - trailing - n)).join('\n');
+}
+
+/** Prints the container's log (its last `tail` lines; -1 all); with follow, keeps printing what
+ * is appended until interrupted. */
+export async function printLogs(
+  ref: PodRef,
+  follow: boolean,
+  out: (s: string) => void,
+  tail = -1,
+): Promise<void> {
   const file = logPath(ref);
   if (!existsSync(file)) return;
   let offset = 0;
+  if (tail >= 0) {
+    // Only the end is read: a busy server's log can be far larger than what is asked for.
+    const size = statSync(file).size;
+    const from = Math.max(0, size - 64 * 1024 * Math.max(1, tail));
+    const fd = openSync(file, 'r');
+    const buf = Buffer.alloc(size - from);
+    readSync(fd, buf, 0, buf.length, from);
+    closeSync(fd);
+    out(lastLines(buf.toString('utf8'), tail));
+    offset = size;
+  }
   const drain = () => {
     const size = statSync(file).size;
     if (size <= offset) return;
