@@ -70,4 +70,27 @@ struct {
 	__uint(max_entries, CT_MAP_SIZE_ANY);
 } waggle_ct_any4_global SEC(".maps");
 
+/* waggle_ct_stats, per CPU: the entries the datapath made and removed in each map. The kernel
+ * counts no LRU evictions, so the agent derives them: made - removed - present. */
+#define CT_STAT_TCP_MADE	0
+#define CT_STAT_ANY_MADE	1
+#define CT_STAT_TCP_REMOVED	2
+#define CT_STAT_ANY_REMOVED	3
+#define CT_STAT_MAX		4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, CT_STAT_MAX);
+} waggle_ct_stats SEC(".maps");
+
+static __always_inline void ct_stat_inc(__u32 index)
+{
+	__u64 *n = bpf_map_lookup_elem(&waggle_ct_stats, &index);
+
+	if (n)
+		*n += 1;	/* this CPU's own slot: no other writer */
+}
+
 #endif

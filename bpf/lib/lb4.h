@@ -81,19 +81,41 @@ static __always_inline struct ct_entry *ct_lookup4(const struct ipv4_ct_tuple *t
 	return bpf_map_lookup_elem(&waggle_ct_any4_global, t);
 }
 
+#define CT_EEXIST 17
+
+/* Writes entry `e` for `t`. A new key is counted as made (waggle_ct_stats), so the agent can tell
+ * how many entries the LRU evicted; an existing one is overwritten. */
 static __always_inline long ct_update4(const struct ipv4_ct_tuple *t, const struct ct_entry *e)
 {
-	if (t->nexthdr == IPPROTO_TCP)
+	int tcp = t->nexthdr == IPPROTO_TCP;
+	long ret;
+
+	if (tcp)
+		ret = bpf_map_update_elem(&waggle_ct4_global, t, e, BPF_NOEXIST);
+	else
+		ret = bpf_map_update_elem(&waggle_ct_any4_global, t, e, BPF_NOEXIST);
+	if (ret == 0) {
+		ct_stat_inc(tcp ? CT_STAT_TCP_MADE : CT_STAT_ANY_MADE);
+		return 0;
+	}
+	if (ret != -CT_EEXIST)
+		return ret;
+	if (tcp)
 		return bpf_map_update_elem(&waggle_ct4_global, t, e, BPF_ANY);
 	return bpf_map_update_elem(&waggle_ct_any4_global, t, e, BPF_ANY);
 }
 
 static __always_inline void ct_delete4(const struct ipv4_ct_tuple *t)
 {
-	if (t->nexthdr == IPPROTO_TCP)
-		bpf_map_delete_elem(&waggle_ct4_global, t);
+	int tcp = t->nexthdr == IPPROTO_TCP;
+	long ret;
+
+	if (tcp)
+		ret = bpf_map_delete_elem(&waggle_ct4_global, t);
 	else
-		bpf_map_delete_elem(&waggle_ct_any4_global, t);
+		ret = bpf_map_delete_elem(&waggle_ct_any4_global, t);
+	if (ret == 0)
+		ct_stat_inc(tcp ? CT_STAT_TCP_REMOVED : CT_STAT_ANY_REMOVED);
 }
 
 /* How long an entry lives after a packet with these TCP flags (Cilium's ct_update_timeout):

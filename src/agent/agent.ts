@@ -320,6 +320,7 @@ export class Agent {
     const metrics = new AgentMetrics({
       livenessAgeMs: () => this.parts.liveness.status().ageMs,
       maps: () => this.parts.datapath.sampled(),
+      ctEvictions: () => this.parts.datapath.ctEvictions(),
       watches: () => this.parts.store.watchStats(),
     });
     this.parts.l2.registerMetrics([metrics.registry]);

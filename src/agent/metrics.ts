@@ -8,6 +8,8 @@ export interface AgentMetricsSource {
   livenessAgeMs(): number | null;
   /** Map occupancy as last sampled. */
   maps(): ReadonlyArray<{ name: string; entries: number; maxEntries: number }>;
+  /** Entries the conntrack LRU maps evicted (sampled with the occupancy). */
+  ctEvictions?(): { tcp: number; any: number };
   /** Per watched kind: objects in the informer's cache and watch events received. */
   watches?(): ReadonlyArray<{ kind: string; objects: number; events: number }>;
 }
@@ -58,6 +60,23 @@ export class AgentMetrics {
           if (m.maxEntries > 0) this.set({ map_name: m.name }, m.entries / m.maxEntries);
       },
     });
+    const evictions = source.ctEvictions;
+    if (evictions) {
+      // A full conntrack map still takes new flows (LRU) by dropping the least recent ones; this
+      // says how many were dropped, which the kernel itself never counts.
+      new Counter({
+        name: 'waggle_bpf_ct_evictions_total',
+        help: 'Conntrack entries the LRU maps evicted to make room (datapath made - removed - present; sampled)',
+        labelNames: ['map'],
+        registers,
+        collect() {
+          this.reset();
+          const e = evictions();
+          this.inc({ map: 'waggle_ct4_global' }, e.tcp);
+          this.inc({ map: 'waggle_ct_any4_global' }, e.any);
+        },
+      });
+    }
     const watches = source.watches;
     if (watches) {
       new Counter({

@@ -57,6 +57,13 @@ export class PodLab {
     return node;
   }
 
+  /** The network namespace node `name`'s agent runs in. */
+  nodeNs(name: string): string {
+    const n = this.nodes.get(name);
+    if (!n) throw new Error(`no node ${name}`);
+    return n.node.ns.name;
+  }
+
   socket(name: string): string {
     return `${this.lab.runDir}/${name}.sock`;
   }

@@ -20,6 +20,7 @@ const A = 'svc-a';
 const B = 'svc-b';
 const VIP = '10.96.100.10';
 const EMPTY_VIP = '10.96.100.11';
+const METRICS_PORT = 9963;
 
 interface Listing {
   columns: string[];
@@ -109,7 +110,16 @@ describe('services: socket LB for a ClusterIP with backends on two nodes', { tim
   before(async () => {
     assert.ok(L.lab.cgroupRoot, 'this host has a cgroup2 mount');
     await L.start(28890 + (process.pid % 100));
-    L.addNode(A, 31, '10.200.1.0/24', flags);
+    // Node A's TCP conntrack map holds 64 entries: the per-packet tests overflow it on purpose.
+    L.addNode(A, 31, '10.200.1.0/24', [
+      ...flags,
+      '--bpf-ct-global-tcp-max',
+      '64',
+      '--map-sample-interval',
+      '200ms',
+      '--metrics-addr',
+      `127.0.0.1:${METRICS_PORT}`,
+    ]);
     L.addNode(B, 32, '10.200.2.0/24', flags);
     cgA = `${L.lab.cgroupRoot}/${A}`;
     await L.startAgent(A);
@@ -366,6 +376,22 @@ describe('services: socket LB for a ClusterIP with backends on two nodes', { tim
       );
       for (const ip of [L.podIp(be1), L.podIp(be2)])
         assert.ok(!dump.includes(ip), `no packet in the pod carries backend ${ip}`);
+      // 50 per-packet flows so far, two entries each, in a 64-entry map: every request was still
+      // answered (LRU), and the agent counts what was evicted.
+      await sleep(500); // a map sample
+      const metrics = sh('ip', [
+        'netns',
+        'exec',
+        L.nodeNs(A),
+        'curl',
+        '-s',
+        `http://127.0.0.1:${METRICS_PORT}/metrics`,
+      ]).stdout;
+      const evicted = Number(
+        /^waggle_bpf_ct_evictions_total\{map="waggle_ct4_global"\} (\d+)$/m.exec(metrics)?.[1],
+      );
+      t.diagnostic(`conntrack evictions: ${evicted}`);
+      assert.ok(evicted >= 30, `evictions counted: ${evicted}`);
     } finally {
       await L.killAgent(A, 'SIGTERM');
       await L.startAgent(A);

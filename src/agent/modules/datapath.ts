@@ -17,6 +17,8 @@ import {
   type HostRoutingInputs,
   missingHostRoutingHelpers,
 } from '../../datapath/host-routing.js';
+import { CT4_ANY_MAP, CT4_TCP_MAP } from '../../datapath/maps/ct4.js';
+import { type CtEvictions, ctEvictions } from '../../datapath/maps/ct-stats.js';
 import { RuntimeConfigIndex } from '../../datapath/maps/runtime-config.js';
 import type { HostMasqueradeConfig } from '../../datapath/objects/host.js';
 import type { AgentModule } from '../module.js';
@@ -44,6 +46,7 @@ export class DatapathModule implements AgentModule {
   #dp: HostDatapath | undefined;
   #timer: NodeJS.Timeout | undefined;
   #sampled: MapSummary[] = [];
+  #evicted: CtEvictions = { tcp: 0, any: 0 };
   /** Maps of other objects (bpf_sock's service maps), shown and sampled with the host's. */
   #extra: Array<TypedMap<unknown, unknown>> = [];
   #hostRouting: HostRoutingChoice = { mode: 'Legacy' };
@@ -120,9 +123,25 @@ export class DatapathModule implements AgentModule {
     return this.#sampled;
   }
 
+  /** LRU evictions of the conntrack maps, as of the last sample (monotonic). */
+  ctEvictions(): CtEvictions {
+    return this.#evicted;
+  }
+
   sample(): void {
     try {
       this.#sampled = this.summaries();
+      const entries = (name: string) => this.#sampled.find((m) => m.name === name)?.entries ?? 0;
+      const stats = this.dp.maps.ctStats;
+      const now = ctEvictions((i) => stats.get(i) ?? 0n, {
+        tcp: entries(CT4_TCP_MAP),
+        any: entries(CT4_ANY_MAP),
+      });
+      // Counted and read a moment apart: never let a sample go backwards.
+      this.#evicted = {
+        tcp: Math.max(this.#evicted.tcp, now.tcp),
+        any: Math.max(this.#evicted.any, now.any),
+      };
     } catch (err) {
       this.#o.log(`map sample: ${err instanceof Error ? err.message : String(err)}`);
     }

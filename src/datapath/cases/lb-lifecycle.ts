@@ -43,7 +43,8 @@ export const lbLifecycleCases: HostPathCase[] = [
         expect: { verdict: TcAct.REDIRECT, frame: toPeer(NODE.ip, 40000, REMOTE, 80) },
       },
     ],
-    expect: remoteFlow(40000),
+    // Made anew by overwriting: still two entries made, none evicted.
+    expect: { ...remoteFlow(40000), ctStats: { made: 2, evicted: 0 } },
   },
   {
     name: 'terminating backend: its flow goes on, a SYN on the same tuple picks an active one',

@@ -212,7 +212,7 @@ export const lbPolicyCases: HostPathCase[] = [
   },
   {
     name: 'conntrack full: new flows still go through',
-    why: 'waggle_ct4_global sized 64 and 200 new connections from the jumpbox: every SYN is translated (the LRU map evicts the oldest flows), the map never holds more than its size',
+    why: 'waggle_ct4_global sized 64 and 200 new connections from the jumpbox: every SYN is translated (the LRU map evicts the oldest flows), the map never holds more than its size, and the evictions are counted',
     setup: {
       ...on,
       ctSizes: { ct4Tcp: 64, ct4Any: 64 },
@@ -223,6 +223,7 @@ export const lbPolicyCases: HostPathCase[] = [
       frame: arrives(JB, 20000 + i, LB_IP, 80),
       expect: { verdict: TcAct.OK, frame: arrives(JB, 20000 + i, POD.ipv4, 80) },
     })),
-    expect: { ctAtMost: 64 },
+    // Two entries per flow, each counted once as made; all but the 64 the map holds were evicted.
+    expect: { ctAtMost: 64, ctStats: { made: 400, evicted: 336 } },
   },
 ];

@@ -57,6 +57,8 @@ export interface HostPathCase {
     ct?: string[];
     /** At most this many conntrack entries after the steps (a full LRU map). */
     ctAtMost?: number;
+    /** waggle_ct_stats after the steps: entries made (each new key once) and LRU evictions. */
+    ctStats?: { made: number; evicted: number };
     /** waggle_drops after the steps; default none. */
     drops?: Array<{ reason: number; count: bigint }>;
   };

@@ -13,6 +13,7 @@ import {
   loadHostDatapath,
 } from '../host-datapath.js';
 import { type CtEntry, type CtTuple, ctRow } from '../maps/ct4.js';
+import { CtStat, ctEvictions } from '../maps/ct-stats.js';
 import { RuntimeConfigIndex } from '../maps/runtime-config.js';
 import { type NatEntry, type NatTuple, natRow } from '../maps/snat.js';
 import type { HostPathCase, LbFrontend } from './host-path-case.js';
@@ -131,6 +132,14 @@ export function runHostPathCase(c: HostPathCase, pinRoot: string, netns: string)
       .sort();
     if (got.join('\n') !== want.join('\n'))
       problems.push(`snat:\n  got  ${got.join('\n       ')}\n  want ${want.join('\n       ')}`);
+    if (c.expect.ctStats) {
+      const stat = (i: number) => host.ctStats.get(i) ?? 0n;
+      const made = Number(stat(CtStat.tcpMade) + stat(CtStat.anyMade));
+      const ev = ctEvictions(stat, { tcp: host.ct4Tcp.count(), any: host.ct4Any.count() });
+      const got = { made, evicted: ev.tcp + ev.any };
+      if (JSON.stringify(got) !== JSON.stringify(c.expect.ctStats))
+        problems.push(`ct stats: ${JSON.stringify(got)}, want ${JSON.stringify(c.expect.ctStats)}`);
+    }
     if (c.expect.ctAtMost !== undefined) {
       const n = host.ct4Tcp.count() + host.ct4Any.count();
       if (n > c.expect.ctAtMost) problems.push(`ct: ${n} entries, want at most ${c.expect.ctAtMost}`);
