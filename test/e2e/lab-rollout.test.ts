@@ -13,46 +13,12 @@ import { resolveStoreUrl } from '../../src/cli/store-url.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { sh, shAsync } from '../../src/testing/exec.js';
 import { leftovers, waggle } from './lab-helpers.js';
-import { wrkNewConnections, type WrkResult } from './wrk.js';
+import { runWrk, type WrkResult } from '../../src/testing/wrk.js';
 
 const LB_IP = '10.0.10.20';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long after the slice says terminating a SYN may still arrive: the agents' reaction. */
 const REACTION_MS = 500;
-
-const deployment = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'web', namespace: 'default' },
-  spec: {
-    replicas: 2,
-    selector: { matchLabels: { app: 'web' } },
-    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-    template: {
-      metadata: { labels: { app: 'web' } },
-      spec: {
-        terminationGracePeriodSeconds: 20,
-        containers: [
-          {
-            name: 'nginx',
-            image: 'nginx:1.27',
-            ports: [{ name: 'http', containerPort: 80 }],
-            readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 },
-            // The usual way to let every node's datapath drop the pod before it stops listening.
-            lifecycle: { preStop: { sleep: { seconds: 3 } } },
-          },
-        ],
-      },
-    },
-  },
-};
-
-const service = {
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name: 'web', namespace: 'default', annotations: { 'lbipam.cilium.io/ips': LB_IP } },
-  spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] },
-};
 
 interface PodJson {
   metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
@@ -88,12 +54,8 @@ async function waitFor<T>(
 /** wrk through the ClusterIP from server and through the LoadBalancer IP from the jumpbox, at once. */
 function loadBoth(clusterIP: string, seconds: number): Promise<[WrkResult, WrkResult]> {
   return Promise.all([
-    wrkNewConnections(
-      [process.execPath, 'bin/waggle.js', 'lab', 'exec', 'server', '--'],
-      `http://${clusterIP}/`,
-      seconds,
-    ),
-    wrkNewConnections(['ip', 'netns', 'exec', 'waggle-jumpbox'], `http://${LB_IP}/`, seconds),
+    runWrk([process.execPath, 'bin/waggle.js', 'lab', 'exec', 'server', '--'], `http://${clusterIP}/`, { seconds }),
+    runWrk(['ip', 'netns', 'exec', 'waggle-jumpbox'], `http://${LB_IP}/`, { seconds }),
   ]);
 }
 
@@ -115,7 +77,7 @@ describe('rollouts under load: no failed request, no new connection to a termina
     store = openStore(resolveStoreUrl());
     const examples = join(process.cwd(), 'examples', 'seed');
     for (const f of ['lb.yaml', 'l2.yaml']) ok(['apply', '-f', join(examples, f)]);
-    ok(['apply', '-f', '-'], [deployment, service].map((o) => JSON.stringify(o)).join('\n---\n'));
+    ok(['apply', '-f', join(process.cwd(), 'examples', 'lifecycle', 'web.yaml')]);
     await waitFor('two ready web pods', 120_000, () => {
       const ps = webPods();
       return ps.length === 2 && ps.every(isReady) ? ps : undefined;

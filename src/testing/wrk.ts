@@ -1,7 +1,7 @@
-// wrk (github.com/wg/wrk) as a load generator in e2e tests: its run, and the counts it prints.
+// wrk (github.com/wg/wrk) as a load generator in e2e tests and benches: its run, and the counts it prints.
 // Every failed request is counted: "Socket errors" (connect, read, write, timeout) and
 // "Non-2xx or 3xx responses"; wrk prints neither line when it saw none.
-import { shAsync } from '../../src/testing/exec.js';
+import { shAsync } from './exec.js';
 
 export interface WrkResult {
   requests: number;
@@ -29,15 +29,19 @@ export function parseWrk(out: string): WrkResult {
   return { requests: Number(total[1]), seconds, socketErrors, non2xx, failed: errs + non2xx, raw: out };
 }
 
-/** wrk with a new connection per request (`Connection: close`), so every request is placed by
- * the service datapath anew; `prefix` runs it inside a host (e.g. `ip netns exec NS`). */
-export async function wrkNewConnections(prefix: string[], url: string, seconds: number, connections = 4) {
-  const argv = [...prefix, 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '2s'];
-  const r = await shAsync(
-    argv[0] as string,
-    [...argv.slice(1), '-H', 'Connection: close', url],
-    (seconds + 30) * 1000,
-  );
+export interface WrkOptions {
+  seconds: number;
+  connections?: number;
+  /** A new connection per request (`Connection: close`, the default), so the service datapath
+   * places every request anew; false: keep-alive connections, as browsers and proxies use. */
+  newConnections?: boolean;
+}
+
+/** Runs wrk against `url`; `prefix` runs it inside a host (e.g. `ip netns exec NS`). */
+export async function runWrk(prefix: string[], url: string, o: WrkOptions): Promise<WrkResult> {
+  const argv = [...prefix, 'wrk', '-t1', `-c${o.connections ?? 4}`, `-d${o.seconds}s`, '--timeout', '2s'];
+  if (o.newConnections ?? true) argv.push('-H', 'Connection: close');
+  const r = await shAsync(argv[0] as string, [...argv.slice(1), url], (o.seconds + 30) * 1000);
   if (r.code !== 0) throw new Error(`wrk ${url}: exit ${r.code}: ${r.stderr}`);
   return parseWrk(r.stdout);
 }
