@@ -11,6 +11,7 @@
 //   node dist/bench/service-lookup/run.js [--n 0,1000,10000,30000] [--rounds 5] [--variants a,b]
 //        [--crr-seconds 0.4] [--rr-seconds 0.2] [--ipt-nft-max 10000] [--cpus same|split]
 import { existsSync } from 'node:fs';
+import { BUSY_NOTE, busyFraction, readCpu } from './cpu-busy.js';
 import { numberFlag, printTable, runBench, writeResult } from '../lib/report.js';
 import { benchServices, iptablesRestore, nftRuleset, type BenchService } from './rules.js';
 import { medianSample, parseList, ratio, roundOrder, type Sample } from './stats.js';
@@ -49,6 +50,7 @@ const cIdx = process.argv.indexOf('--cpus');
 const CPUS = cIdx >= 0 ? process.argv[cIdx + 1] : 'same';
 if (CPUS !== 'same' && CPUS !== 'split') throw new Error(`--cpus "${CPUS}": want same or split`);
 const SERVER_CPU = serverCpu(CPUS);
+const OTHER_CPU = CLIENT_CPU === '0' ? '1' : '0';
 
 function parseVariants(v: string): Variant[] {
   const xs = v.split(',').map((s) => s.trim());
@@ -91,16 +93,20 @@ async function measure(
   port: string,
   cgroup: string | undefined,
   tc: WaggleTc | undefined,
-): Promise<Sample> {
+): Promise<{ s: Sample; busy: number }> {
   t.flushConntrack();
   tc?.flushConntrack();
+  // Read after the flushes, which are the bench's own work.
+  const before = CPUS === 'same' ? readCpu(OTHER_CPU) : undefined;
   const crr = JSON.parse(await t.runClient(CLIENT, [ip, port, 'crr', String(CRR_S)], cgroup));
   const rr = JSON.parse(await t.runClient(CLIENT, [ip, port, 'rr', String(RR_S)], cgroup));
   if (crr.errors || rr.errors || !crr.n || !rr.n)
     throw new Error(
       `${t.variant} → ${ip}: client errors (crr ${JSON.stringify(crr)}, rr ${JSON.stringify(rr)})`,
     );
-  return { connectP50us: crr.p50us, connectP99us: crr.p99us, connPerSec: crr.perSec, rrPerSec: rr.perSec };
+  const busy = before ? busyFraction(before, readCpu(OTHER_CPU)) : Number.NaN;
+  const s = { connectP50us: crr.p50us, connectP99us: crr.p99us, connPerSec: crr.perSec, rrPerSec: rr.perSec };
+  return { s, busy };
 }
 
 /**
@@ -150,6 +156,7 @@ async function main(): Promise<void> {
         crrSeconds: CRR_S,
         rrSeconds: RR_S,
         endpointsPerService: 2,
+        otherCpuBusyNote: BUSY_NOTE,
         cpus: { mode: CPUS, client: Number(CLIENT_CPU), server: Number(SERVER_CPU) },
       },
       results,
@@ -182,11 +189,13 @@ async function main(): Promise<void> {
       const samples = new Map<string, Sample[]>();
       const key = (c: { v: Variant; p: string }) => `${c.v}/${c.p}`;
       const conntrack: Record<string, number> = {};
+      const busyOf = new Map<string, number[]>();
+      let busySamples = 0;
       for (let r = 0; r < ROUNDS; r++)
         for (const c of roundOrder(combos, r)) {
           const t = topo.get(c.v) as Topology;
           const ip = c.p === '-' ? (BACKENDS[0]?.ip as string) : measured[c.p].vip;
-          const s = await measure(
+          const { s, busy } = await measure(
             t,
             ip,
             c.p === '-' ? '8080' : '80',
@@ -195,7 +204,13 @@ async function main(): Promise<void> {
           );
           conntrack[c.v] = c.v === 'waggle-tc' ? (tc as WaggleTc).conntrackCount() : t.conntrackCount();
           samples.set(key(c), [...(samples.get(key(c)) ?? []), s]);
+          busyOf.set(key(c), [...(busyOf.get(key(c)) ?? []), Math.round(busy * 100) / 100]);
+          if (busy > BUSY_NOTE) busySamples++;
         }
+      if (busySamples)
+        process.stdout.write(
+          `N=${n}: ${busySamples} samples ran while the other CPU was > ${BUSY_NOTE * 100}% busy\n`,
+        );
       const med = new Map([...samples].map(([k, xs]) => [k, medianSample(xs)]));
       const base = med.get('base/-') as Sample;
       const rows: Array<Array<string | number>> = [
@@ -258,6 +273,8 @@ async function main(): Promise<void> {
         ratiosToBase: Object.fromEntries([...med].map(([k, m]) => [k, ratio(m, base)])),
         direct,
         samples: Object.fromEntries(samples),
+        otherCpuBusy: Object.fromEntries(busyOf),
+        samplesWithOtherCpuBusy: busySamples,
         conntrackAfterLastRun: conntrack,
       });
       // After every N, so a later N that fails or is stopped leaves the finished ones on disk.
