@@ -6,6 +6,7 @@ import {
   iptablesRestore,
   nftEndpointChain,
   nftRuleset,
+  nftRulesetBatches,
   nftServiceChain,
   probability,
   sepChain,
@@ -115,4 +116,25 @@ test('cpu-busy: /proc/stat cpu line to busy ticks; fraction between readings', (
   assert.throws(() => parseCpuLine(stat, '2'), /no line for cpu2/);
   assert.equal(busyFraction({ busy: 2, total: 52 }, { busy: 12, total: 92 }), 0.25);
   assert.equal(busyFraction({ busy: 2, total: 52 }, { busy: 2, total: 52 }), 0);
+});
+
+test('nftables in batches: the same chains and service-ips elements as one transaction', () => {
+  const { services } = benchServices(10, T);
+  const one = nftRuleset(services);
+  const parts = nftRulesetBatches(services, 4);
+  assert.equal(parts.length, 1 + Math.ceil(services.length / 4));
+  const chains = (t: string) => [...t.matchAll(/^ {2}chain (\S+) \{/gm)].map((m) => m[1]).sort();
+  const elements = (t: string) =>
+    [...t.matchAll(/(\S+ \. tcp \. \d+ : goto [^\s,]+)/g)].map((m) => m[1]).sort();
+  assert.deepEqual(chains(parts.join('')), chains(one));
+  assert.deepEqual(elements(parts.join('')), elements(one));
+  assert.equal(elements(one).length, services.length);
+  assert.equal(
+    parts
+      .slice(1)
+      .join('')
+      .match(/^add element ip kube-proxy service-ips/gm)?.length,
+    parts.length - 1,
+  );
+  assert.deepEqual(nftRulesetBatches(services, 0), [one]);
 });

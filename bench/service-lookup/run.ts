@@ -7,13 +7,14 @@
 // latency and connections/s (client crr), request/response rate on one connection (client rr).
 // Medians of rounds, as ratios to base at the same N. --variants picks some (base always runs)
 // and --n some N, so a long run can be split into short ones; such a run writes
-// service-lookup-n<N,...>.json. --cpus split puts the server on another CPU (topology.ts: why not).
+// service-lookup-n<N-...>[-<variants>].json. --cpus split puts the server on another CPU (topology.ts: why not).
 //   node dist/bench/service-lookup/run.js [--n 0,1000,10000,30000] [--rounds 5] [--variants a,b]
 //        [--crr-seconds 0.4] [--rr-seconds 0.2] [--ipt-nft-max 10000] [--cpus same|split]
+//        [--load-timeout-s 900] [--nft-batch 0]
 import { existsSync } from 'node:fs';
 import { BUSY_NOTE, busyFraction, readCpu } from './cpu-busy.js';
 import { numberFlag, printTable, runBench, writeResult } from '../lib/report.js';
-import { benchServices, iptablesRestore, nftRuleset, type BenchService } from './rules.js';
+import { benchServices, iptablesRestore, nftRulesetBatches, type BenchService } from './rules.js';
 import { medianSample, parseList, ratio, roundOrder, type Sample } from './stats.js';
 import { BACKENDS, CLIENT_CPU, serverCpu, Topology } from './topology.js';
 import { WaggleSock } from './waggle-sock.js';
@@ -46,10 +47,19 @@ const RR_S = numberFlag('--rr-seconds', 0.2);
 // iptables-nft-restore of 30k services alone takes longer than the whole default run may
 // (over 4 minutes here; 35 s at 10k), so by default that variant stops at 10k.
 const IPT_NFT_MAX = numberFlag('--ipt-nft-max', 10000);
+// A bound on one iptables-restore / nft -f, so a split run stays within its time slot.
+const LOAD_TIMEOUT_MS = numberFlag('--load-timeout-s', 900) * 1000;
+// Services per nft -f transaction (0: all in one, as kube-proxy's full sync; rules.ts).
+const NFT_BATCH = numberFlag('--nft-batch', 0);
 const cIdx = process.argv.indexOf('--cpus');
 const CPUS = cIdx >= 0 ? process.argv[cIdx + 1] : 'same';
 if (CPUS !== 'same' && CPUS !== 'split') throw new Error(`--cpus "${CPUS}": want same or split`);
 const SERVER_CPU = serverCpu(CPUS);
+// A run of some N or variants writes its own file, so a split run keeps every part.
+const RESULT_NAME =
+  nIdx >= 0 || vIdx >= 0
+    ? `service-lookup-n${NS.join('-')}${vIdx >= 0 ? `-${VARIANTS.slice(1).join('-')}` : ''}`
+    : 'service-lookup';
 const OTHER_CPU = CLIENT_CPU === '0' ? '1' : '0';
 
 function parseVariants(v: string): Variant[] {
@@ -70,7 +80,7 @@ function program(
   tc: WaggleTc | undefined,
   services: BenchService[],
   ipt: string,
-  nft: string,
+  nft: string[],
 ) {
   if (v === 'base') return 0;
   if (v === 'waggle-sock') return (sock as WaggleSock).program(services);
@@ -80,11 +90,11 @@ function program(
       t.exec('iptables-legacy', ['-t', tbl, '-F']);
       t.exec('iptables-legacy', ['-t', tbl, '-X']);
     }
-    return t.load('iptables-legacy-restore', ['--noflush'], ipt);
+    return t.load('iptables-legacy-restore', ['--noflush'], ipt, LOAD_TIMEOUT_MS);
   }
   t.exec('nft', ['flush', 'ruleset']);
-  if (v === 'iptables-nft') return t.load('iptables-nft-restore', ['--noflush'], ipt);
-  return t.load('nft', ['-f', '-'], nft);
+  if (v === 'iptables-nft') return t.load('iptables-nft-restore', ['--noflush'], ipt, LOAD_TIMEOUT_MS);
+  return nft.reduce((ms, part) => ms + t.load('nft', ['-f', '-'], part, LOAD_TIMEOUT_MS), 0);
 }
 
 async function measure(
@@ -145,7 +155,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
   const control: Record<string, Record<string, number>> = {};
   const save = (complete: boolean) =>
-    writeResult(nIdx >= 0 || vIdx >= 0 ? `service-lookup-n${NS.join('-')}` : 'service-lookup', {
+    writeResult(RESULT_NAME, {
       command: `node dist/bench/service-lookup/run.js ${process.argv.slice(2).join(' ')}`.trim(),
       complete,
       settings: {
@@ -157,6 +167,7 @@ async function main(): Promise<void> {
         rrSeconds: RR_S,
         endpointsPerService: 2,
         otherCpuBusyNote: BUSY_NOTE,
+        nftBatch: NFT_BATCH,
         cpus: { mode: CPUS, client: Number(CLIENT_CPU), server: Number(SERVER_CPU) },
       },
       results,
@@ -173,14 +184,16 @@ async function main(): Promise<void> {
     for (const n of NS) {
       const { services, measured } = benchServices(n, BACKENDS);
       const ipt = iptablesRestore(services);
-      const nft = nftRuleset(services);
+      const nft = nftRulesetBatches(services, NFT_BATCH);
       control[n] = {};
       const active = VARIANTS.filter((v) => v !== 'iptables-nft' || n <= IPT_NFT_MAX);
       for (const v of active) {
         if (v === 'base') continue;
         const ms = program(v, topo.get(v) as Topology, sock, tc, services, ipt, nft);
         (control[n] as Record<string, number>)[v] = ms;
-        process.stdout.write(`N=${n}: ${v} programmed ${services.length} services in ${f(ms, 0)} ms\n`);
+        process.stdout.write(
+          `N=${n}: ${v} programmed ${services.length} services in ${f(ms, 0)} ms${v === 'nftables' && nft.length > 1 ? ` (${nft.length} nft -f transactions)` : ''}\n`,
+        );
         if (v === 'waggle-tc') await checkTranslated(topo.get(v) as Topology, tc as WaggleTc, measured);
       }
       const places: Placement[] = n === 0 ? ['first'] : ['first', 'middle', 'last'];

@@ -93,10 +93,13 @@ export class Topology {
     return r.stdout;
   }
 
-  /** Loads a ruleset from stdin with `cmd` in the node; returns the milliseconds it took. */
-  load(cmd: string, args: string[], input: string): number {
+  /**
+   * Loads a ruleset from stdin with `cmd` in the node; returns the milliseconds it took. A load
+   * over `timeoutMs` throws, so the run still cleans up (a killed bench would leave namespaces).
+   */
+  load(cmd: string, args: string[], input: string, timeoutMs = 900_000): number {
     const t0 = process.hrtime.bigint();
-    sh('ip', ['netns', 'exec', this.node.name, cmd, ...args], { input, timeoutMs: 900_000 });
+    sh('ip', ['netns', 'exec', this.node.name, cmd, ...args], { input, timeoutMs });
     return Number(process.hrtime.bigint() - t0) / 1e6;
   }
 
