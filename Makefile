@@ -88,7 +88,7 @@ bench: deps build
 # Service lookup scaling, waggle's socket LB against kube-proxy's rule shapes (not in `make bench`:
 # it has its own folder and takes up to 10 minutes); options: N=0,1000 ROUNDS=5.
 bench-service-lookup: deps build
-	node dist/bench/service-lookup/run.js $(if $(N),--n $(N)) $(if $(ROUNDS),--rounds $(ROUNDS))
+	node dist/bench/service-lookup/run.js $(if $(N),--n $(N)) $(if $(ROUNDS),--rounds $(ROUNDS)) $(if $(VARIANTS),--variants $(VARIANTS))
 
 clean:
 	rm -rf build dist .stamp-apt

@@ -6,11 +6,13 @@ import {
   iptablesRestore,
   nftEndpointChain,
   nftRuleset,
+  nftRulesetBatches,
   nftServiceChain,
   probability,
   sepChain,
   svcChain,
 } from './rules.js';
+import { busyFraction, parseCpuLine } from './cpu-busy.js';
 import { median, medianSample, parseList, ratio, roundOrder } from './stats.js';
 
 const T = [
@@ -105,4 +107,34 @@ test('stats: medians, ratios, interleaving, list parsing', () => {
   assert.deepEqual(roundOrder(['x', 'y', 'z'], 1), ['z', 'y', 'x']);
   assert.deepEqual(parseList('--n', '0,1000'), [0, 1000]);
   assert.throws(() => parseList('--n', '0,x'), /--n "0,x"/);
+});
+
+test('cpu-busy: /proc/stat cpu line to busy ticks; fraction between readings', () => {
+  const stat = 'cpu  9 9 9 9 9 0 0 0 0 0\ncpu0 10 1 5 100 4 1 2 0 0 0\ncpu1 1 0 1 50 0 0 0 0 0 0\n';
+  assert.deepEqual(parseCpuLine(stat, '0'), { busy: 19, total: 123 });
+  assert.deepEqual(parseCpuLine(stat, '1'), { busy: 2, total: 52 });
+  assert.throws(() => parseCpuLine(stat, '2'), /no line for cpu2/);
+  assert.equal(busyFraction({ busy: 2, total: 52 }, { busy: 12, total: 92 }), 0.25);
+  assert.equal(busyFraction({ busy: 2, total: 52 }, { busy: 2, total: 52 }), 0);
+});
+
+test('nftables in batches: the same chains and service-ips elements as one transaction', () => {
+  const { services } = benchServices(10, T);
+  const one = nftRuleset(services);
+  const parts = nftRulesetBatches(services, 4);
+  assert.equal(parts.length, 1 + Math.ceil(services.length / 4));
+  const chains = (t: string) => [...t.matchAll(/^ {2}chain (\S+) \{/gm)].map((m) => m[1]).sort();
+  const elements = (t: string) =>
+    [...t.matchAll(/(\S+ \. tcp \. \d+ : goto [^\s,]+)/g)].map((m) => m[1]).sort();
+  assert.deepEqual(chains(parts.join('')), chains(one));
+  assert.deepEqual(elements(parts.join('')), elements(one));
+  assert.equal(elements(one).length, services.length);
+  assert.equal(
+    parts
+      .slice(1)
+      .join('')
+      .match(/^add element ip kube-proxy service-ips/gm)?.length,
+    parts.length - 1,
+  );
+  assert.deepEqual(nftRulesetBatches(services, 0), [one]);
 });

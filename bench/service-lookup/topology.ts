@@ -1,7 +1,11 @@
 // One variant's client ⇄ node ⇄ server namespaces, the same addresses in every copy: the
 // client 10.10.0.2 routes everything via the node (10.10.0.1 | 10.20.0.1, forwarding on), the
 // server holds both endpoint addresses 10.20.0.2 and .3. Rules are loaded only in the node.
-// Client and server run pinned to different CPUs (taskset), the same ones in every variant.
+// Client and server run pinned (taskset) to the same CPU by default, in every variant: on this
+// VM an idle vCPU halts (cpuidle haltpoll with guest_halt_poll_ns=0: no guest-side polling), so
+// with the two on different CPUs every cross-CPU wake-up is a HLT exit whose return time the
+// host decides, and the rates swung between two levels for every variant (docs/benchmarks.md
+// §8). On one CPU that never idles during a run, a rate is the CPU work per connection.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { sh, shAsync } from '../../src/testing/exec.js';
 import { TestNetns } from '../../src/testing/netns.js';
@@ -11,7 +15,8 @@ export const BACKENDS = [
   { ip: '10.20.0.3', port: 8080 },
 ];
 export const CLIENT_CPU = '0';
-export const SERVER_CPU = '1';
+/** `split` (server on CPU 1) is the method of the first runs, kept to reproduce them. */
+export const serverCpu = (mode: 'same' | 'split') => (mode === 'same' ? CLIENT_CPU : '1');
 
 export class Topology {
   readonly client: TestNetns;
@@ -51,11 +56,11 @@ export class Topology {
     }
   }
 
-  /** Starts the echo server on the server's CPU; resolves once it listens. */
-  async startServer(bin: string, boundSeconds: number): Promise<void> {
+  /** Starts the echo server pinned to `cpu`; resolves once it listens. */
+  async startServer(bin: string, boundSeconds: number, cpu: string): Promise<void> {
     const p = spawn(
       'ip',
-      ['netns', 'exec', this.server.name, 'taskset', '-c', SERVER_CPU, bin, '8080', String(boundSeconds)],
+      ['netns', 'exec', this.server.name, 'taskset', '-c', cpu, bin, '8080', String(boundSeconds)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     this.#srv = p;
@@ -88,10 +93,13 @@ export class Topology {
     return r.stdout;
   }
 
-  /** Loads a ruleset from stdin with `cmd` in the node; returns the milliseconds it took. */
-  load(cmd: string, args: string[], input: string): number {
+  /**
+   * Loads a ruleset from stdin with `cmd` in the node; returns the milliseconds it took. A load
+   * over `timeoutMs` throws, so the run still cleans up (a killed bench would leave namespaces).
+   */
+  load(cmd: string, args: string[], input: string, timeoutMs = 900_000): number {
     const t0 = process.hrtime.bigint();
-    sh('ip', ['netns', 'exec', this.node.name, cmd, ...args], { input, timeoutMs: 900_000 });
+    sh('ip', ['netns', 'exec', this.node.name, cmd, ...args], { input, timeoutMs });
     return Number(process.hrtime.bigint() - t0) / 1e6;
   }
 
