@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sh } from '../../src/testing/exec.js';
 import { leftovers, waggle } from './lab-helpers.js';
 import {
   acceptedOf,
@@ -123,7 +124,9 @@ describe('ingress in the lab: TLS, routing, changes under load, bad input', { ti
     await until('the v2 certificate served', () => (WELCOME.test(verified(v2).body) ? 1 : undefined), 10_000);
     assert.notEqual(verified(v1).code, '200', 'v1 no longer verifies');
     const [http, https] = await Promise.all(loads);
-    process.stdout.write(`# wrk under changes: http ${JSON.stringify(http)}\n# https ${JSON.stringify(https)}\n`);
+    process.stdout.write(
+      `# wrk under changes: http ${JSON.stringify(http)}\n# https ${JSON.stringify(https)}\n`,
+    );
     for (const [name, r] of [
       ['http', http],
       ['https', https],
@@ -140,5 +143,118 @@ describe('ingress in the lab: TLS, routing, changes under load, bad input', { ti
       `three reloads on every node: ${gen0} → ${g}`,
     );
     assert.deepEqual(await proxyErrors(), []);
+  });
+
+  test('bad Ingresses: each refused with a reason naming the field; the others keep serving and changing', async () => {
+    const badPath = ingress('bad-path', {
+      rules: [{ http: { paths: [{ ...prefix('/', 'nginx'), pathType: 'Regex' }] } }],
+    });
+    const r = sh(process.execPath, ['bin/waggle.js', 'apply', '-f', '-'], {
+      input: JSON.stringify(badPath),
+      allowFail: true,
+    });
+    assert.notEqual(r.code, 0, 'a bad pathType is refused at apply');
+    assert.match(r.stderr, /bad-path.*spec\.rules\[0\]\.http\.paths\[0\]\.pathType/s);
+    assert.equal(getJson(['ingress', 'bad-path']), undefined, 'nothing stored');
+    const host = (h: string, svc: string, tls?: string) => ({
+      ...(tls ? { tls: [{ hosts: [h], secretName: tls }] } : {}),
+      rules: [{ host: h, http: { paths: [prefix('/', svc)] } }],
+    });
+    apply([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain' }, stringData: { a: 'b' } },
+      tlsSecret('junk-tls', 'not a certificate', 'not a key'),
+      ingress('bad-backend', host('bad.waggle.test', 'missing')),
+      ingress('bad-opaque', host('o.waggle.test', 'nginx', 'plain')),
+      ingress('bad-junk', host('j.waggle.test', 'nginx', 'junk-tls')),
+    ]);
+    const want: Record<string, string> = {
+      'bad-backend': 'spec.rules[0].http.paths[0].backend.service.name: service default/missing not found',
+      'bad-opaque': 'spec.tls[0].secretName: secret default/plain has type Opaque, not kubernetes.io/tls',
+      'bad-junk': 'spec.tls[0].secretName: secret default/junk-tls: tls.crt is not a PEM certificate',
+    };
+    for (const [name, message] of Object.entries(want)) {
+      const c = await until(`${name}'s Accepted condition`, () => acceptedOf(name));
+      assert.deepEqual(
+        { status: c.status, reason: c.reason, message: c.message },
+        { status: 'False', reason: 'Invalid', message },
+      );
+      assert.equal(getJson(['svc', `cilium-ingress-${name}`]), undefined, `no Service for ${name}`);
+    }
+    assert.match(
+      waggle(['lab', 'logs', 'operator', '-n', '200']).stdout,
+      /ingress: default\/bad-junk refused: spec\.tls\[0\]/,
+    );
+    assert.equal(acceptedOf('basic-ingress')?.status, 'True');
+    assert.match(curl(`http://${VIP}/`).body, WELCOME);
+    assert.match(curl(`https://${VIP}/`, ['-k']).body, WELCOME);
+    // The junk certificate never reaches haproxy -c, so it holds back no other Ingress's change.
+    apply([
+      ingress('basic-ingress', {
+        tls: [{ secretName: 'basic-ingress-tls' }],
+        rules: [{ http: { paths: [prefix('/', 'nginx'), prefix('/who', 'who'), prefix('/api', 'who')] } }],
+      }),
+    ]);
+    await until(
+      '/api served',
+      () => (/^Hostname: who-/m.test(curl(`http://${VIP}/api`).body) ? 1 : undefined),
+      10_000,
+    );
+    assert.deepEqual(await proxyErrors(), []);
+  });
+
+  test('two Ingresses in shared mode: one address (kube-system/cilium-ingress), routed by host and path', async () => {
+    const shared = { 'ingress.cilium.io/loadbalancer-mode': 'shared' };
+    const exact = { ...prefix('/api/v1', 'who'), pathType: 'Exact' };
+    apply([
+      ingress(
+        'site-nginx',
+        { rules: [{ host: 'nginx.waggle.test', http: { paths: [prefix('/', 'nginx')] } }] },
+        shared,
+      ),
+      ingress(
+        'site-who',
+        { rules: [{ host: 'who.waggle.test', http: { paths: [prefix('/who', 'who'), exact] } }] },
+        shared,
+      ),
+    ]);
+    const ip = await until('both Ingresses on the shared Service’s address', () => {
+      const svc = getJson<{ status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } } }>([
+        'svc',
+        'cilium-ingress',
+        '-n',
+        'kube-system',
+      ]);
+      const a = svc?.status?.loadBalancer?.ingress?.[0]?.ip;
+      return a && addressOf('site-nginx') === a && addressOf('site-who') === a ? a : undefined;
+    });
+    assert.notEqual(ip, VIP, 'not basic-ingress’s dedicated address');
+    assert.equal(getJson(['svc', 'cilium-ingress-site-nginx']), undefined, 'no dedicated Service');
+    const at = (h: string, path: string) =>
+      until(`${h}${path} via ${ip}`, () => {
+        const res = curl(`http://${ip}${path}`, ['-H', `Host: ${h}`]);
+        return res.code === '000' ? undefined : res;
+      });
+    assert.match((await at('nginx.waggle.test', '/')).body, WELCOME);
+    assert.match((await at('who.waggle.test', '/who/x')).body, /^Hostname: who-/m);
+    assert.match((await at('who.waggle.test', '/api/v1')).body, /^GET \/api\/v1 HTTP/m);
+    assert.equal((await at('who.waggle.test', '/api/v1/x')).code, '404', 'Exact: not a prefix');
+    assert.equal((await at('who.waggle.test', '/')).code, '404', 'the host matched, no path did');
+    // One HAProxy frontend per node serves every Ingress: a host no rule names falls to the
+    // host-less rules, basic-ingress's, on any ingress address (Cilium isolates listeners).
+    assert.match((await at('unknown.waggle.test', '/')).body, WELCOME);
+    assert.equal(waggle(['delete', 'ingress', 'basic-ingress']).code, 0);
+    await until('cilium-ingress-basic-ingress deleted', () =>
+      getJson(['svc', 'cilium-ingress-basic-ingress']) ? undefined : 1,
+    );
+    await until(
+      'an unknown host gets 404',
+      () => (curl(`http://${ip}/`, ['-H', 'Host: unknown.waggle.test']).code === '404' ? 1 : undefined),
+      10_000,
+    );
+    assert.match(
+      curl(`http://${ip}/`, ['-H', 'Host: unknown.waggle.test']).body,
+      /404 Not Found \(waggle ingress\)/,
+    );
+    assert.match(curl(`http://${ip}/`, ['-H', 'Host: nginx.waggle.test']).body, WELCOME);
   });
 });
