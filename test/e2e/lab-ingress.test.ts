@@ -105,7 +105,13 @@ describe('ingress in the lab: TLS, routing, changes under load, bad input', { ti
       }),
     ]);
     g = await waitReload('the new path', g);
-    assert.match(curl(`http://${VIP}/who`).body, /^Hostname: who-/m, '/who reaches whoami');
+    // The generation moves when the master is signalled; the old worker may take a connection or
+    // two until the new one has started, so the new route is polled for.
+    await until(
+      '/who reaching whoami',
+      () => (/^Hostname: who-/m.test(curl(`http://${VIP}/who`).body) ? 1 : undefined),
+      10_000,
+    );
     // 2. nginx 1 → 3 replicas: the new pods' endpoints join the proxies' backends.
     assert.equal(waggle(['scale', 'deployment', 'nginx', '--replicas', '3']).code, 0);
     await until('3 ready nginx endpoints', () => {
@@ -256,5 +262,22 @@ describe('ingress in the lab: TLS, routing, changes under load, bad input', { ti
       /404 Not Found \(waggle ingress\)/,
     );
     assert.match(curl(`http://${ip}/`, ['-H', 'Host: nginx.waggle.test']).body, WELCOME);
+    // Broken later, an Ingress is refused and its rules leave the proxies; its neighbour on the
+    // shared address keeps serving, and the shared Service stays.
+    apply([
+      ingress(
+        'site-who',
+        { rules: [{ host: 'who.waggle.test', http: { paths: [prefix('/who', 'gone')] } }] },
+        shared,
+      ),
+    ]);
+    await until('site-who refused', () => (acceptedOf('site-who')?.status === 'False' ? 1 : undefined));
+    await until(
+      'site-who’s rules gone from the proxies',
+      () => (curl(`http://${ip}/who/x`, ['-H', 'Host: who.waggle.test']).code === '404' ? 1 : undefined),
+      10_000,
+    );
+    assert.match(curl(`http://${ip}/`, ['-H', 'Host: nginx.waggle.test']).body, WELCOME);
+    assert.equal(addressOf('site-who'), ip, 'the refused Ingress keeps its address');
   });
 });
