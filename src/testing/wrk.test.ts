@@ -30,12 +30,15 @@ test('socket errors of every kind and non-2xx answers are all counted as failed'
   const text = CLEAN.replace(
     'Requests/sec',
     '  Socket errors: connect 1, read 2, write 3, timeout 4\n  Non-2xx or 3xx responses: 5\nRequests/sec',
-  ).replace('99%    3.90ms', '99%  812.00us');
+  )
+    .replace('99%    3.90ms', '99%  830.00us')
+    .replace('50%    1.41ms', '50%    1.20s');
   const r = parseWrk(text);
   assert.deepEqual(r.socketErrors, { connect: 1, read: 2, write: 3, timeout: 4 });
   assert.equal(r.non2xx, 5);
   assert.equal(r.failed, 15);
-  assert.equal(r.latencyMs.p99, 0.812);
+  assert.equal(r.latencyMs.p99, 0.83);
+  assert.equal(r.latencyMs.p50, 1200);
 });
 
 test('output without the totals line (wrk failed to start) is an error, not a clean run', () => {

@@ -16,12 +16,12 @@ export interface WrkResult {
   failed: number;
 }
 
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
-
 function durationMs(v: string): number {
   const m = /^([0-9.]+)(us|ms|s|m)$/.exec(v);
   if (!m) throw new Error(`wrk: cannot read the duration "${v}"`);
-  return Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  const x = Number(m[1]);
+  // Divided, not multiplied by 0.001: 830us is then 0.83, not 0.8300000000000001.
+  return m[2] === 'us' ? x / 1000 : m[2] === 'ms' ? x : m[2] === 's' ? x * 1000 : x * 60_000;
 }
 
 export function parseWrk(text: string): WrkResult {
