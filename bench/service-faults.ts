@@ -9,7 +9,7 @@
 //   node dist/bench/service-faults.js [--seconds 16]
 import { loadAllRecords } from '../src/lab/kubelet/record.js';
 import { KUBELET_DIR } from '../src/lab/paths.js';
-import { runWrk, type WrkResult } from '../src/testing/wrk.js';
+import { runWrk, type WrkRun } from '../src/testing/wrk.js';
 import {
   applyText,
   freshLab,
@@ -35,8 +35,8 @@ const FAULT_AT_MS = 3000;
 
 interface Row {
   fault: string;
-  clusterIP: WrkResult;
-  lb: WrkResult;
+  clusterIP: WrkRun;
+  lb: WrkRun;
   note: string;
 }
 
@@ -62,7 +62,7 @@ async function settle(): Promise<number | undefined> {
   return Date.now() - t0;
 }
 
-function load(clusterIP: string, newConnections: boolean): Promise<[WrkResult, WrkResult]> {
+function load(clusterIP: string, newConnections: boolean): Promise<[WrkRun, WrkRun]> {
   const o = { seconds: SECONDS, newConnections };
   return Promise.all([
     runWrk([process.execPath, 'bin/waggle.js', 'lab', 'exec', 'server', '--'], `http://${clusterIP}/`, o),
@@ -75,7 +75,7 @@ async function underLoad(
   clusterIP: string,
   fault: () => Promise<string>,
   newConnections = true,
-): Promise<{ clusterIP: WrkResult; lb: WrkResult; note: string }> {
+): Promise<{ clusterIP: WrkRun; lb: WrkRun; note: string }> {
   const running = load(clusterIP, newConnections);
   await sleep(FAULT_AT_MS);
   const note = await fault();
@@ -163,8 +163,8 @@ async function main(): Promise<void> {
     await store.close();
     await resetLab();
   }
-  const cell = (w: WrkResult) => `${w.failed} of ${w.requests}`;
-  const kinds = (w: WrkResult) =>
+  const cell = (w: WrkRun) => `${w.failed} of ${w.requests}`;
+  const kinds = (w: WrkRun) =>
     w.failed === 0
       ? '-'
       : Object.entries({ ...w.socketErrors, non2xx: w.non2xx })

@@ -5,6 +5,7 @@
 import { DEFAULT_CLASS_ANNOTATION, type Ingress, type IngressBackend, type IngressClass } from './ingress.js';
 import type { Secret } from './secret.js';
 import type { Service } from './service.js';
+import { tlsSecretProblem } from './tls-secret.js';
 
 export const INGRESS_CLASS_NAMES: readonly string[] = ['cilium', 'waggle'];
 /** The IngressClass controller names that mark a class as ours (Cilium's is io.cilium/ingress-controller). */
@@ -89,6 +90,10 @@ export function ingressProblems(ing: Ingress, world: IngressWorld): string[] {
       problems.push(
         `spec.tls[${i}].secretName: secret ${ns}/${t.secretName} has type ${s.type}, not kubernetes.io/tls`,
       );
+    else {
+      const bad = tlsSecretProblem(s);
+      if (bad) problems.push(`spec.tls[${i}].secretName: secret ${ns}/${t.secretName}: ${bad}`);
+    }
   });
   const mode = lbModeOf(ing, 'dedicated');
   if (typeof mode === 'object') problems.push(`metadata.annotations: ${mode.error}`);

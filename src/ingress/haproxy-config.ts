@@ -45,12 +45,23 @@ export function renderHaproxyConfig(m: ProxyModel, o: RenderOptions): string {
     'global',
     `  stats socket ${o.adminSocket} mode 600 level admin expose-fd listeners`,
     '  log stderr format short local0 notice',
+    // A reload soft-stops the old worker; this bounds how long it may finish its requests (the
+    // same bound as the client and server timeouts, so a reload never cuts a request shorter
+    // than they would) and so how many old workers frequent reloads can leave behind.
+    '  hard-stop-after 60s',
     '',
     'defaults',
     '  mode http',
     '  log global',
     '  option httplog',
     '  option forwardfor',
+    // Since 2.4 a soft-stopping worker closes idle keep-alive connections at once; a client that
+    // sends its next request on one just then sees the connection closed with no answer (wrk
+    // counted 12 read errors in 117k requests over three reloads in the lab). With this option
+    // the old worker waits for that next request and answers it with "Connection: close", as
+    // HAProxy did before 2.4 (configuration manual, "option idle-close-on-response"); idle
+    // connections then end at the keep-alive timeout, within hard-stop-after.
+    '  option idle-close-on-response',
     '  timeout connect 5s',
     '  timeout client 60s',
     '  timeout server 60s',

@@ -108,7 +108,7 @@ export class IngressController {
       if (why && this.#reported.get(key) !== why) this.o.log(`ingress: ${key} refused: ${why}`);
       if (why) this.#reported.set(key, why);
       else this.#reported.delete(key);
-      // A refused Ingress keeps the address of the Service it had.
+      // A refused Ingress keeps the address of the Service it had (shared or its own).
       const lbKey = v.lbService ?? {
         namespace: nsOf(v.ingress),
         name: `cilium-ingress-${v.ingress.metadata.name}`,

@@ -130,3 +130,29 @@ test('a bad loadbalancer-mode annotation is refused', () => {
   assert.equal(d.services.length, 0);
   assert.match(d.verdicts[0]?.problems[0] ?? '', /"both" is not dedicated or shared/);
 });
+
+test('a refused Ingress in shared mode still names the shared Service: its address stays, the Service is not pruned', () => {
+  const shared = { 'ingress.cilium.io/loadbalancer-mode': 'shared' };
+  const ok = ingress(
+    'ok',
+    { ingressClassName: 'cilium', rules: [{ host: 'a.test', http: { paths: [prefix('/', 'nginx')] } }] },
+    shared,
+  );
+  const broken = ingress(
+    'broken',
+    { ingressClassName: 'cilium', rules: [{ host: 'b.test', http: { paths: [prefix('/', 'gone')] } }] },
+    shared,
+  );
+  const both = desiredIngress({ ...inputs, ingresses: [ok, broken] });
+  const v = both.verdicts.find((x) => x.ingress.metadata.name === 'broken');
+  assert.deepEqual(v?.lbService, { namespace: 'kube-system', name: 'cilium-ingress' });
+  assert.equal(v?.problems.length, 1);
+  const lb = { ...service('cilium-ingress'), status: { loadBalancer: { ingress: [{ ip: '10.0.10.1' }] } } };
+  assert.ok(v);
+  assert.deepEqual(ingressStatus(v, lb).ingress, [{ ip: '10.0.10.1' }]);
+  assert.equal(ingressStatus(v, lb).accepted.status, 'False');
+  // Alone, the refused one makes no Service, and does not ask for the shared one to be removed.
+  const alone = desiredIngress({ ...inputs, ingresses: [broken] });
+  assert.deepEqual(alone.services, []);
+  assert.equal(alone.verdicts[0]?.lbService?.name, 'cilium-ingress');
+});

@@ -38,7 +38,11 @@ export interface IngressInputs {
 
 export interface IngressVerdict {
   ingress: Ingress;
-  /** The Service carrying its traffic (namespace/name); undefined when refused. */
+  /**
+   * The Service carrying its traffic (namespace/name). A refused Ingress names the one its mode
+   * points at (none is made for it), so its status keeps the address it had and a shared Service
+   * it is on is not pruned; undefined only when the mode itself is bad.
+   */
   lbService?: { namespace: string; name: string };
   problems: string[];
 }
@@ -135,25 +139,18 @@ export function desiredIngress(inp: IngressInputs): IngressDesired {
   for (const ing of ours) {
     const problems = ingressProblems(ing, world);
     const mode = lbModeOf(ing, inp.defaultMode);
-    if (problems.length > 0 || typeof mode === 'object') {
+    if (typeof mode === 'object') {
       verdicts.push({ ingress: ing, problems });
       continue;
     }
-    if (mode === 'shared') {
-      shared.push(ing);
-      verdicts.push({
-        ingress: ing,
-        lbService: { namespace: SHARED_NAMESPACE, name: SHARED_NAME },
-        problems,
-      });
-    } else {
-      dedicated.push(ing);
-      verdicts.push({
-        ingress: ing,
-        lbService: { namespace: nsOf(ing), name: dedicatedName(ing) },
-        problems,
-      });
-    }
+    const lbService =
+      mode === 'shared'
+        ? { namespace: SHARED_NAMESPACE, name: SHARED_NAME }
+        : { namespace: nsOf(ing), name: dedicatedName(ing) };
+    verdicts.push({ ingress: ing, lbService, problems });
+    if (problems.length > 0) continue;
+    if (mode === 'shared') shared.push(ing);
+    else dedicated.push(ing);
   }
   const services = dedicated.map((i) => lbService(nsOf(i), dedicatedName(i), [i]));
   if (shared.length > 0) services.push(lbService(SHARED_NAMESPACE, SHARED_NAME, []));

@@ -13,7 +13,7 @@ import { resolveStoreUrl } from '../../src/cli/store-url.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { sh, shAsync } from '../../src/testing/exec.js';
 import { leftovers, waggle } from './lab-helpers.js';
-import { runWrk, type WrkResult } from '../../src/testing/wrk.js';
+import { runWrk, type WrkRun } from '../../src/testing/wrk.js';
 
 const LB_IP = '10.0.10.20';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,14 +52,14 @@ async function waitFor<T>(
 }
 
 /** wrk through the ClusterIP from server and through the LoadBalancer IP from the jumpbox, at once. */
-function loadBoth(clusterIP: string, seconds: number): Promise<[WrkResult, WrkResult]> {
+function loadBoth(clusterIP: string, seconds: number): Promise<[WrkRun, WrkRun]> {
   return Promise.all([
     runWrk([process.execPath, 'bin/waggle.js', 'lab', 'exec', 'server', '--'], `http://${clusterIP}/`, { seconds }),
     runWrk(['ip', 'netns', 'exec', 'waggle-jumpbox'], `http://${LB_IP}/`, { seconds }),
   ]);
 }
 
-function assertNoFailure(label: string, r: WrkResult): void {
+function assertNoFailure(label: string, r: WrkRun): void {
   assert.equal(r.failed, 0, `${label}: ${JSON.stringify(r.socketErrors)}, non-2xx ${r.non2xx}\n${r.raw}`);
   assert.ok(r.requests > 300, `${label}: only ${r.requests} requests`);
 }
