@@ -8,7 +8,8 @@ import type { AnyObject } from '../../src/api/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { type TestEtcd, startEtcd } from '../../src/testing/etcd.js';
 import { sh } from '../../src/testing/exec.js';
-import { PodLab } from '../../test/e2e/pod-lab.js';
+import { agentArgv } from '../../test/e2e/agent-lab.js';
+import { healthy, PodLab } from '../../test/e2e/pod-lab.js';
 
 export const METRICS_PORT = 9962;
 /** 30k services × (master + 2 slots) = 90k rows: above the agent's 64k default (Cilium's too). */
@@ -52,10 +53,22 @@ export class ControlPlaneLab {
     return performance.now() - t0;
   }
 
-  /** A new node and its agent (production map sampling and liveness, metrics on). */
+  /**
+   * A new node and its agent (production map sampling and liveness, metrics on), started as
+   * PodLab.startAgent starts one. (node --cpu-prof cannot profile it: the profiler's SIGPROF
+   * makes the BPF verifier give up with EAGAIN while bpf_host.o loads.)
+   */
   async startAgent(name: string): Promise<RunningAgent> {
     this.#host += 1;
-    this.pods.addNode(name, this.#host, `10.${this.#host}.0.0/16`, [
+    const cidr = `10.${this.#host}.0.0/16`;
+    const node = this.pods.addNode(name, this.#host, cidr);
+    const argv = agentArgv(this.pods.lab, name, [
+      '--devices',
+      'eth1',
+      '--ipam',
+      'kubernetes',
+      '--state-dir',
+      this.pods.stateDir(name),
       '--map-sample-interval',
       '10s',
       '--agent-liveness-update-interval',
@@ -66,10 +79,20 @@ export class ControlPlaneLab {
       String(LB_MAP_MAX),
     ]);
     const spawnedAt = process.hrtime.bigint();
-    await this.pods.startAgent(name);
+    const p = this.pods.lab.spawnIn(node.ns, 'node', argv, (s) =>
+      this.pods.logs.set(name, (this.pods.logs.get(name) ?? '') + s),
+    );
+    this.pods.agents.set(name, p);
+    if (!(await healthy(this.pods.socket(name), 60_000)))
+      throw new Error(`agent ${name} not ready:\n${this.pods.logs.get(name)}`);
     const healthyAt = process.hrtime.bigint();
-    const pid = this.pods.agents.get(name)?.pid as number;
-    return { name, pid, spawnedAt, healthyAt, pinDir: `${this.pods.lab.runDir}/bpffs/${name}` };
+    return {
+      name,
+      pid: p.pid as number,
+      spawnedAt,
+      healthyAt,
+      pinDir: `${this.pods.lab.runDir}/bpffs/${name}`,
+    };
   }
 
   /** SIGTERM, then its Node goes from the store (no later agent probes a node that is gone). */
