@@ -38,6 +38,7 @@ const CHANGES = numberFlag('--changes', 50);
 const NFT_MAX = numberFlag('--nft-max', 10000);
 
 async function main(): Promise<void> {
+  const began = performance.now();
   const lab = new ControlPlaneLab();
   const watch = new MapWatch();
   let kp: KubeProxyRules | undefined;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const save = (complete: boolean) =>
     writeResult('service-control-plane', {
       complete,
+      runSeconds: Math.round((performance.now() - began) / 1000),
       settings: { ns: NS, addAt: ADD_AT, adds: ADDS, changeAt: CHANGE_AT, changes: CHANGES, nftMax: NFT_MAX },
       lbMapMax: LB_MAP_MAX,
       endpointsPerService: 2,
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
     }
     printResults(phases);
     save(true);
+    process.stdout.write(`run: ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
   } finally {
     kp?.destroy();
     await watch.close();

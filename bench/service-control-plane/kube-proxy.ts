@@ -51,9 +51,9 @@ export class KubeProxyRules {
 
   /** The chains kube-proxy's table holds (a check that the loads did what they say). */
   nftChains(): number {
-    const out = this.ns.exec('nft', ['-j', 'list', 'chains', 'ip']).stdout;
-    return (JSON.parse(out) as { nftables: Array<{ chain?: unknown }> }).nftables.filter((o) => o.chain)
-      .length;
+    // Counted in the namespace: the listing of 30k chains is more than spawnSync buffers.
+    const r = this.ns.exec('sh', ['-c', 'nft list chains ip | grep -c "^\\s*chain "'], { allowFail: true });
+    return Number(r.stdout.trim());
   }
 
   destroy(): void {
