@@ -1,6 +1,7 @@
 // The agent's `services` module: Services × EndpointSlices from the informers → desired rows →
 // the service maps (bpf_sock.o's, pinned), and socket LB on the node's cgroup. A pass runs on
-// every change (coalesced: one per tick) and every RESYNC_MS against the maps' real contents.
+// every change (coalesced: one per tick) over the Services it touched (incremental-pass.ts), and
+// over everything on the first pass and every RESYNC_MS against the maps' real contents.
 // Nothing runs before both kinds have been listed once, so a restarted agent never prunes — or
 // empties — a service because its EndpointSlices have not arrived yet; until then the pinned rows
 // of the earlier run keep serving. IDs come back from those rows (ids.ts).
