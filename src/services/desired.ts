@@ -70,7 +70,9 @@ export function slicesByService(slices: readonly EndpointSlice[]): Map<string, E
     const name = s.metadata.labels?.[SLICE_SERVICE_LABEL];
     if (!name) continue;
     const key = `${s.metadata.namespace ?? 'default'}/${name}`;
-    out.set(key, [...(out.get(key) ?? []), s]);
+    const mine = out.get(key);
+    if (mine) mine.push(s);
+    else out.set(key, [s]);
   }
   return out;
 }
@@ -87,13 +89,11 @@ export function desiredFrontends(
   const bySvc = slicesByService(slices);
   const byFrontend = new Map<string, DesiredFrontend>();
   const conflicts: string[] = [];
-  const ordered = [...services].sort(
-    (a, b) =>
-      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
-      svcKey(a).localeCompare(svcKey(b)),
-  );
-  for (const svc of ordered) {
-    const key = svcKey(svc);
+  // Each key computed once, not once per comparison (30k Services: ~450k comparisons).
+  const ordered = services
+    .map((svc) => ({ svc, key: svcKey(svc), at: svc.metadata.creationTimestamp ?? '' }))
+    .sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
+  for (const { svc, key } of ordered) {
     const mine = bySvc.get(key) ?? [];
     for (const p of svc.spec.ports ?? []) {
       const portName = p.name ?? '';
@@ -118,7 +118,7 @@ export function desiredFrontends(
       }
     }
   }
-  const frontends = [...byFrontend.values()].sort((a, b) => l3n4(a).localeCompare(l3n4(b)));
+  const frontends = [...byFrontend.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, fe]) => fe);
   return { frontends, conflicts };
 }
 

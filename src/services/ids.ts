@@ -67,3 +67,25 @@ export class IdAllocator {
     return [...this.#byKey.keys()];
   }
 }
+
+/** After a full pass towards `want`: the IDs nobody wants and no row uses any more are free again. */
+export function releaseUnused(
+  ids: { services: IdAllocator; backends: IdAllocator },
+  want: {
+    backends: ReadonlyMap<number, unknown>;
+    frontends: ReadonlyArray<{ master: [unknown, { revNatIndex: number }] }>;
+  },
+  inMaps: { backends(): ReadonlyMap<number, unknown>; masters(): Array<{ value: { revNatIndex: number } }> },
+): void {
+  const usedBackends = new Set(inMaps.backends().keys());
+  for (const key of ids.backends.keys()) {
+    const id = ids.backends.get(key) as number;
+    if (!want.backends.has(id) && !usedBackends.has(id)) ids.backends.release(key);
+  }
+  const usedServices = new Set(inMaps.masters().map((m) => m.value.revNatIndex));
+  const wantServices = new Set(want.frontends.map((f) => f.master[1].revNatIndex));
+  for (const key of ids.services.keys()) {
+    const id = ids.services.get(key) as number;
+    if (!wantServices.has(id) && !usedServices.has(id)) ids.services.release(key);
+  }
+}

@@ -1,6 +1,7 @@
 // The agent's `services` module: Services × EndpointSlices from the informers → desired rows →
 // the service maps (bpf_sock.o's, pinned), and socket LB on the node's cgroup. A pass runs on
-// every change (coalesced: one per tick) and every RESYNC_MS against the maps' real contents.
+// every change (coalesced: one per tick) over the Services it touched (incremental-pass.ts), and
+// over everything on the first pass and every RESYNC_MS against the maps' real contents.
 // Nothing runs before both kinds have been listed once, so a restarted agent never prunes — or
 // empties — a service because its EndpointSlices have not arrived yet; until then the pinned rows
 // of the earlier run keep serving. IDs come back from those rows (ids.ts).
@@ -10,13 +11,16 @@ import { detachPinnedCgroup } from '../bpf/index.js';
 import type { TypedMap } from '../bpf/typed-map.js';
 import { loadSockDatapath, type LbMapSizes, type SockDatapath } from '../datapath/sock-datapath.js';
 import { errorMessage } from '../lib/errors.js';
+import { keyOfObject } from '../api/object-key.js';
 import type { Informers } from '../store/informer.js';
 import { resolveCgroupRoot } from './cgroup-root.js';
 import { type DesiredFrontend, desiredFrontends, l3n4 } from './desired.js';
-import { IdAllocator } from './ids.js';
+import { IdAllocator, releaseUnused } from './ids.js';
 import { type ChangeAction, ServicesMetrics } from './metrics.js';
 import { ServiceReconciler } from './reconciler.js';
 import { restoreIds } from './restore.js';
+import { ServiceIndex, serviceKey } from './service-index.js';
+import { backendIdsOf, incrementalPass } from './incremental-pass.js';
 import { SourceRangeReconciler } from './source-ranges.js';
 import { applyTrafficPolicies } from './traffic-policy.js';
 import { desiredRows } from './rows.js';
@@ -74,7 +78,11 @@ export class ServicesModule implements AgentModule {
   #immediate: NodeJS.Immediate | undefined;
   #synced = false;
   #stopped = false;
-  #frontends: DesiredFrontend[] = [];
+  /** The last pass's frontends; undefined after an incremental pass, until asked for. */
+  #frontends: DesiredFrontend[] | undefined = [];
+  readonly #index = new ServiceIndex();
+  /** The next pass must be a full one (the first pass, a resync, a failed write, a conflict). */
+  #fullNext = true;
   #conflicts: string[] = [];
   #errors: string[] = [];
   #pending: Array<{ at: bigint; action: ChangeAction }> = [];
@@ -111,10 +119,14 @@ export class ServicesModule implements AgentModule {
       this.#o.log('services: --bpf-lb-sock=false; socket LB detached');
     const inf = this.#o.informers();
     this.#offs.push(
-      inf.for('Service').subscribe((ev) => this.#changed(ev.type === 'sync' ? undefined : actionOf(ev))),
-      inf
-        .for('EndpointSlice')
-        .subscribe((ev) => this.#changed(ev.type === 'sync' ? undefined : actionOf(ev))),
+      inf.for('Service').subscribe((ev) => {
+        this.#index.serviceEvent(ev);
+        this.#changed(ev.type === 'sync' ? undefined : actionOf(ev));
+      }),
+      inf.for('EndpointSlice').subscribe((ev) => {
+        this.#index.sliceEvent(ev);
+        this.#changed(ev.type === 'sync' ? undefined : actionOf(ev));
+      }),
     );
     void this.#listThenSync();
   }
@@ -157,13 +169,44 @@ export class ServicesModule implements AgentModule {
     } catch (err) {
       this.#o.log(`services: resync: reading the maps: ${errorMessage(err)}`);
     }
+    this.#fullNext = true;
     this.pass();
   }
 
-  /** One pass: desired rows from the informers' caches, written in order. Synchronous. */
+  /**
+   * One pass, synchronous: over the Services touched since the last one (incremental-pass.ts),
+   * or, the first time, on a resync, after a failed write or whenever the short way declines,
+   * over everything: desired rows from the informers' caches, written in order.
+   */
   pass(): void {
     const rec = this.#rec;
     if (!rec || !this.#synced || this.#stopped) return;
+    const dirty = this.#index.takeDirty();
+    const inf = this.#o.informers();
+    const r = this.#fullNext
+      ? undefined
+      : incrementalPass({
+          dirty,
+          service: (k) => inf.for('Service').get(k),
+          index: this.#index,
+          ids: this.#ids,
+          rec,
+          node: this.#o.node,
+        });
+    if (r) {
+      this.#frontends = undefined;
+      this.#errors = r.errors;
+      // A failed write is retried by a full pass, as the full pass retries its own.
+      this.#fullNext = r.errors.length > 0;
+      for (const e of r.errors) this.#o.log(`services: ${e}`);
+    } else this.#fullPass(rec);
+    const now = process.hrtime.bigint();
+    for (const p of this.#pending)
+      this.#metrics?.delay.observe({ action: p.action }, Number(now - p.at) / 1e9);
+    this.#pending = [];
+  }
+
+  #fullPass(rec: ServiceReconciler): void {
     const inf = this.#o.informers();
     const svcs = inf.for('Service').list();
     const all = desiredFrontends(svcs, inf.for('EndpointSlice').list());
@@ -174,26 +217,23 @@ export class ServicesModule implements AgentModule {
     const r = rec.apply(want, { prune: true });
     rangeErrors.push(...(this.#ranges?.prune(want.sourceRanges) ?? []));
     r.errors.push(...rangeErrors);
-    // IDs nobody wants and no row uses any more are free again.
-    const usedBackends = new Set(rec.backends().keys());
-    for (const key of this.#ids.backends.keys()) {
-      const id = this.#ids.backends.get(key) as number;
-      if (!want.backends.has(id) && !usedBackends.has(id)) this.#ids.backends.release(key);
-    }
-    const usedServices = new Set(rec.masters().map((m) => m.value.revNatIndex));
-    const wantServices = new Set(want.frontends.map((f) => f.master[1].revNatIndex));
-    for (const key of this.#ids.services.keys()) {
-      const id = this.#ids.services.get(key) as number;
-      if (!wantServices.has(id) && !usedServices.has(id)) this.#ids.services.release(key);
-    }
+    releaseUnused(this.#ids, want, rec);
+    this.#index.clear();
+    const bySvc = new Map<string, DesiredFrontend[]>(svcs.map((s) => [serviceKey(keyOfObject(s)), []]));
+    for (const fe of frontends) bySvc.set(fe.service, [...(bySvc.get(fe.service) ?? []), fe]);
+    for (const [key, fes] of bySvc) this.#index.record(key, fes, backendIdsOf(fes, this.#ids.backends));
     this.#frontends = frontends;
     this.#conflicts = [...conflicts, ...want.problems];
     this.#errors = r.errors;
+    // The short way stays off while anything here needs the whole picture to be decided.
+    this.#fullNext = this.#conflicts.length > 0 || r.errors.length > 0;
     for (const e of r.errors) this.#o.log(`services: ${e}`);
-    const now = process.hrtime.bigint();
-    for (const p of this.#pending)
-      this.#metrics?.delay.observe({ action: p.action }, Number(now - p.at) / 1e9);
-    this.#pending = [];
+  }
+
+  /** The frontends of the last pass, sorted as a full pass sorts them. */
+  #frontendList(): DesiredFrontend[] {
+    this.#frontends ??= this.#index.allFrontends().sort((a, b) => l3n4(a).localeCompare(l3n4(b)));
+    return this.#frontends;
   }
 
   stop(reason: StopReason): void {
@@ -222,7 +262,7 @@ export class ServicesModule implements AgentModule {
       socketLb: { enabled: this.#o.socketLb, cgroupRoot: this.#cgroupRoot },
       synced: this.#synced,
       frontends: this.#rec?.masters().length ?? 0,
-      nodePortFrontends: this.#frontends.filter((f) => f.type === 'NodePort').length,
+      nodePortFrontends: this.#frontendList().filter((f) => f.type === 'NodePort').length,
       backends: this.#rec?.backends().size ?? 0,
       conflicts: this.#conflicts,
       errors: this.#errors,
@@ -231,7 +271,7 @@ export class ServicesModule implements AgentModule {
 
   /** `waggle service list`: the frontends of the last pass with their IDs and backends. */
   serviceList(): { columns: string[]; rows: string[][]; entries: ServiceListEntry[] } {
-    const entries: ServiceListEntry[] = this.#frontends.flatMap((fe) => {
+    const entries: ServiceListEntry[] = this.#frontendList().flatMap((fe) => {
       const id = this.#ids.services.get(l3n4(fe));
       if (id === undefined) return [];
       const backends = fe.backends.map((b) => ({

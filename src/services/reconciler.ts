@@ -109,6 +109,31 @@ export class ServiceReconciler {
     return r;
   }
 
+  /**
+   * Removes these frontends (master first, then slots), then these reverse-NAT entries and
+   * backends: an incremental pass's removals, in the order apply() prunes. The caller names only
+   * what no remaining frontend uses.
+   */
+  remove(masters: readonly Lb4Key[], revNats: readonly number[], backends: readonly number[]): PassResult {
+    const r: PassResult = { written: 0, deleted: 0, errors: [] };
+    for (const k of masters) {
+      const f = fkey({ ...k, scope: k.scope ?? 0 });
+      const rows = this.#services.get(f);
+      if (rows) this.#removeFrontend(r, f, rows);
+    }
+    for (const id of revNats)
+      if (this.#revNat.has(id) && this.#try(r, `reverse NAT ${id}`, () => this.#maps.revNat.delete(id))) {
+        this.#revNat.delete(id);
+        r.deleted++;
+      }
+    for (const id of backends)
+      if (this.#backends.has(id) && this.#try(r, `backend ${id}`, () => this.#maps.backends.delete(id))) {
+        this.#backends.delete(id);
+        r.deleted++;
+      }
+    return r;
+  }
+
   #applyFrontend(
     r: PassResult,
     master: [Lb4Key, Lb4Service],
