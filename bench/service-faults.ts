@@ -115,6 +115,11 @@ async function killBackend(): Promise<string> {
   return `${procs} processes of ${pod} SIGKILLed`;
 }
 
+async function restarted(component: 'operator' | 'etcd'): Promise<string> {
+  await restart(component, 'server');
+  return `${component} restarted`;
+}
+
 async function agentCrash(host: string): Promise<string> {
   await stopAgent(host, 'SIGKILL');
   await sleep(2000);
@@ -145,8 +150,8 @@ async function main(): Promise<void> {
       ['backend pod SIGKILL', killBackend],
       ['agent SIGKILL + restart, client node (server)', () => agentCrash('server')],
       [`agent SIGKILL + restart, announcing node (${holder})`, () => agentCrash(holder)],
-      ['operator restart', async () => (await restart('operator', 'server'), 'operator restarted')],
-      ['etcd restart', async () => (await restart('etcd', 'server'), 'etcd restarted')],
+      ['operator restart', () => restarted('operator')],
+      ['etcd restart', () => restarted('etcd')],
     ];
     for (const [fault, run, newConnections] of faults) {
       const r = await underLoad(clusterIP, run, newConnections ?? true);

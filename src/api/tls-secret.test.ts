@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Secret } from './secret.js';
+import { selfSignedCert } from '../testing/self-signed.js';
 import { tlsSecretProblem } from './tls-secret.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'waggle-tls-secret-'));
@@ -12,29 +13,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A self-signed pair from the real openssl, as a user would make one. */
 function pair(name: string): { crt: string; key: string } {
-  const [c, k] = [join(dir, `${name}.crt`), join(dir, `${name}.key`)];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      k,
-      '-out',
-      c,
-    ],
-    {
-      stdio: 'ignore',
-    },
-  );
-  return { crt: readFileSync(c, 'utf8'), key: readFileSync(k, 'utf8') };
+  const { crt, key } = selfSignedCert(dir, name, name);
+  return { crt, key };
 }
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');

@@ -66,11 +66,7 @@ export interface WrkOptions {
 
 /** Runs wrk against `url` (`prefix` runs it inside a host, e.g. `ip netns exec NS`); the parsed
  * report and its text, for failure messages. */
-export async function runWrk(
-  prefix: string[],
-  url: string,
-  o: WrkOptions,
-): Promise<WrkRun> {
+export async function runWrk(prefix: string[], url: string, o: WrkOptions): Promise<WrkRun> {
   const argv = [...prefix, 'wrk', '-t1', `-c${o.connections ?? 4}`, `-d${o.seconds}s`, '--timeout', '2s'];
   if (o.newConnections ?? true) argv.push('-H', 'Connection: close');
   const r = await shAsync(argv[0] as string, [...argv.slice(1), url], (o.seconds + 30) * 1000);

@@ -4,8 +4,8 @@
 // X-Forwarded-* headers the backend sees, hitless reloads under a request loop (0 failures),
 // a config rejected by `haproxy -c` keeping the old one serving, restart after a crash, stop.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +14,7 @@ import { ingress, obj, prefix, service, slice } from '../../src/ingress/fixtures
 import { IngressProxy } from '../../src/ingress/proxy.js';
 import { proxyModel } from '../../src/ingress/routes.js';
 import { vethPair } from '../../src/testing/netns.js';
+import { selfSignedCert } from '../../src/testing/self-signed.js';
 
 const CLIENT = '10.77.0.1';
 const PROXY = '10.77.0.2';
@@ -82,30 +83,8 @@ function world(paths: unknown[], sec = secret) {
 }
 
 before(() => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=a.test',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  secret = tlsSecret(
-    'a-tls',
-    readFileSync(join(dir, 'c.pem'), 'utf8'),
-    readFileSync(join(dir, 'k.pem'), 'utf8'),
-  );
+  const cert = selfSignedCert(dir, 'a', 'a.test');
+  secret = tlsSecret('a-tls', cert.crt, cert.key);
   startNginx('a', 8081);
   startNginx('b', 8082);
   // HAProxy runs in the proxy namespace, as the agent's does in the node's.

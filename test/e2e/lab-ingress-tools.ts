@@ -2,13 +2,11 @@
 // wrk from the jumpbox's namespace, self-signed certificates from openssl, and each agent's
 // ingress status (the HAProxy config generation tells that a reload happened).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fetchStatus } from '../../src/agent/api-client.js';
 import { agentSocket } from '../../src/lab/paths.js';
-import { sh, shAsync } from '../../src/testing/exec.js';
-import { parseWrk, type WrkResult } from '../../src/testing/wrk.js';
+import { sh } from '../../src/testing/exec.js';
+import { type SelfSignedCert, selfSignedCert } from '../../src/testing/self-signed.js';
+import { runWrk, type WrkRun } from '../../src/testing/wrk.js';
 import { waggle } from './lab-helpers.js';
 
 export const AGENTS = ['server', 'node-0', 'node-1'] as const;
@@ -43,61 +41,16 @@ export async function until<T>(what: string, probe: () => T | undefined, ms = 30
 }
 
 /** wrk from the jumpbox, keep-alive connections, with its report parsed. */
-export async function wrk(url: string, seconds: number, connections = 8): Promise<WrkResult> {
-  const r = await shAsync(
-    'ip',
-    [
-      'netns',
-      'exec',
-      'waggle-jumpbox',
-      'wrk',
-      '-t1',
-      `-c${connections}`,
-      `-d${seconds}s`,
-      '--timeout',
-      '2s',
-      '--latency',
-      url,
-    ],
-    (seconds + 20) * 1000,
-  );
-  assert.equal(r.code, 0, `wrk ${url}: ${r.stderr}`);
-  return parseWrk(r.stdout);
+export function wrk(url: string, seconds: number, connections = 8): Promise<WrkRun> {
+  return runWrk(['ip', 'netns', 'exec', 'waggle-jumpbox'], url, {
+    seconds,
+    connections,
+    newConnections: false,
+  });
 }
 
-export interface Cert {
-  crt: string;
-  key: string;
-  file: string;
-}
-
-/** A self-signed certificate for `host` (SAN too, so curl --cacert can verify it). */
-export function selfSigned(dir: string, name: string, host: string): Cert {
-  const file = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${host}`,
-      '-addext',
-      `subjectAltName=DNS:${host}`,
-      '-keyout',
-      keyFile,
-      '-out',
-      file,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { crt: readFileSync(file, 'utf8'), key: readFileSync(keyFile, 'utf8'), file };
-}
+export type Cert = SelfSignedCert;
+export const selfSigned = selfSignedCert;
 
 export function tlsSecret(name: string, crt: string, key: string) {
   return {

@@ -54,7 +54,9 @@ async function waitFor<T>(
 /** wrk through the ClusterIP from server and through the LoadBalancer IP from the jumpbox, at once. */
 function loadBoth(clusterIP: string, seconds: number): Promise<[WrkRun, WrkRun]> {
   return Promise.all([
-    runWrk([process.execPath, 'bin/waggle.js', 'lab', 'exec', 'server', '--'], `http://${clusterIP}/`, { seconds }),
+    runWrk([process.execPath, 'bin/waggle.js', 'lab', 'exec', 'server', '--'], `http://${clusterIP}/`, {
+      seconds,
+    }),
     runWrk(['ip', 'netns', 'exec', 'waggle-jumpbox'], `http://${LB_IP}/`, { seconds }),
   ]);
 }

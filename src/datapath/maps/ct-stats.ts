@@ -51,7 +51,7 @@ export function ctEvictions(
 ): CtEvictions {
   const evicted = (made: bigint, removed: bigint, now: number) => {
     const n = Number(made - removed) - now;
-    return n > 0 ? n : 0;
+    return Math.max(n, 0);
   };
   return {
     tcp: evicted(stat(CtStat.tcpMade), stat(CtStat.tcpRemoved), present.tcp),
