@@ -2,7 +2,9 @@
 // from `server` (socket LB) and through its LoadBalancer IP 10.0.10.20 from the jumpbox (per-packet
 // LB on the announcing node), each request on a new connection, while one fault happens: a
 // rolling update, a backend pod SIGKILLed, an agent SIGKILLed and restarted (on the client's
-// node, on the announcing node), the operator restarted, etcd restarted. Every failed request is
+// node, on the announcing node), the operator restarted, etcd restarted; then, on a fresh lab whose
+// store is three etcd members (server, node-0, node-1), the leader and a follower SIGKILLed and a
+// rolling update after the leader changed. Every failed request is
 // counted (wrk's socket errors and non-2xx). A keep-alive run of the rolling update is reported
 // beside it: what nginx's graceful stop does to idle keep-alive connections, whatever the
 // datapath. Manifests: examples/lifecycle/web.yaml.
@@ -10,10 +12,13 @@
 import { loadAllRecords } from '../src/lab/kubelet/record.js';
 import { KUBELET_DIR } from '../src/lab/paths.js';
 import { runWrk, type WrkRun } from '../src/testing/wrk.js';
+import { type EtcdMembers, etcdClientUrl, etcdMemberHosts } from '../src/lab/etcd-members.js';
+import { labKill } from '../src/lab/control.js';
 import {
   applyText,
   freshLab,
   holderOf,
+  inHost,
   labStore,
   leaseName,
   resetLab,
@@ -127,10 +132,57 @@ async function agentCrash(host: string): Promise<string> {
   return `agent on ${host} down 2 s`;
 }
 
-async function main(): Promise<void> {
-  await freshLab('');
+/** The host whose etcd member leads (etcdctl endpoint status, asked inside server). */
+function etcdLeader(): string {
+  const endpoints = etcdMemberHosts(3).map(etcdClientUrl).join(',');
+  const r = inHost('server', ['etcdctl', '--endpoints', endpoints, 'endpoint', 'status', '-w', 'json']);
+  const rows = JSON.parse(r.stdout || '[]') as Array<{
+    Endpoint: string;
+    Status: { leader: number | string; header: { member_id: number | string } };
+  }>;
+  const lead = rows.find((x) => String(x.Status.header.member_id) === String(x.Status.leader));
+  const host = etcdMemberHosts(3).find((h) => lead && etcdClientUrl(h) === lead.Endpoint);
+  if (!host) throw new Error(`no etcd leader in: ${r.stdout} ${r.stderr}`);
+  return host;
+}
+
+async function etcdMemberDown(pick: () => string, what: string): Promise<string> {
+  const host = pick();
+  await labKill('etcd', host, () => {});
+  await sleep(3000);
+  await restart('etcd', host);
+  return `${what}: etcd on ${host} SIGKILLed, restarted 3 s later`;
+}
+
+type Fault = [string, (holder: string) => Promise<string>, boolean?];
+
+const ONE_MEMBER: Fault[] = [
+  ['none (baseline)', async () => 'no fault'],
+  ['rolling update', rollingUpdate],
+  ['rolling update, keep-alive clients', rollingUpdate, false],
+  ['backend pod SIGKILL', killBackend],
+  ['agent SIGKILL + restart, client node (server)', () => agentCrash('server')],
+  ['agent SIGKILL + restart, announcing node', (holder) => agentCrash(holder)],
+  ['operator restart', () => restarted('operator')],
+  ['etcd restart', () => restarted('etcd')],
+];
+
+const THREE_MEMBERS: Fault[] = [
+  ['3 etcd members: none (baseline)', async () => 'no fault'],
+  ['3 etcd members: leader SIGKILL', () => etcdMemberDown(etcdLeader, 'the leader')],
+  ['3 etcd members: a follower SIGKILL', () => etcdMemberDown(() => etcdFollower(), 'a follower')],
+  ['3 etcd members: rolling update after the leader change', rollingUpdate],
+];
+
+function etcdFollower(): string {
+  const lead = etcdLeader();
+  return etcdMemberHosts(3).find((h) => h !== lead) as string;
+}
+
+/** A fresh lab with `members` etcd members, the web Service, and each fault under load. */
+async function phase(members: EtcdMembers, faults: Fault[], rows: Row[]): Promise<void> {
+  await freshLab('', () => {}, { etcdMembers: members });
   const store = labStore();
-  const rows: Row[] = [];
   try {
     applyText(
       `${SEED_POOL}\n---\n${SEED_POLICY}\n---\n${readFileSync('examples/lifecycle/web.yaml', 'utf8')}`,
@@ -143,22 +195,13 @@ async function main(): Promise<void> {
     if (!up) throw new Error(`${LB_IP} does not answer the jumpbox`);
     const clusterIP = JSON.parse(waggle(['get', 'svc', 'web', '-o', 'json']).stdout).spec.clusterIP as string;
     const holder = (await holderOf(store, leaseName('default', 'web'))) ?? 'node-0';
-    const faults: Array<[string, () => Promise<string>, boolean?]> = [
-      ['none (baseline)', async () => 'no fault'],
-      ['rolling update', rollingUpdate],
-      ['rolling update, keep-alive clients', rollingUpdate, false],
-      ['backend pod SIGKILL', killBackend],
-      ['agent SIGKILL + restart, client node (server)', () => agentCrash('server')],
-      [`agent SIGKILL + restart, announcing node (${holder})`, () => agentCrash(holder)],
-      ['operator restart', () => restarted('operator')],
-      ['etcd restart', () => restarted('etcd')],
-    ];
     for (const [fault, run, newConnections] of faults) {
-      const r = await underLoad(clusterIP, run, newConnections ?? true);
+      const r = await underLoad(clusterIP, () => run(holder), newConnections ?? true);
       const back = await settle();
       const note = `${r.note}; ${back === undefined ? 'web pods NOT back to 2 ready within 90 s' : `2 ready again after ${back} ms`}`;
-      rows.push({ fault, ...r, note });
-      process.stdout.write(`${fault}: ${r.clusterIP.failed} + ${r.lb.failed} failed (${note})\n`);
+      const name = fault.endsWith('announcing node') ? `${fault} (${holder})` : fault;
+      rows.push({ fault: name, ...r, note });
+      process.stdout.write(`${name}: ${r.clusterIP.failed} + ${r.lb.failed} failed (${note})\n`);
       if (back === undefined) {
         process.stdout.write(`${waggle(['get', 'pods', '-o', 'wide']).stdout}\n`);
         break;
@@ -168,6 +211,12 @@ async function main(): Promise<void> {
     await store.close();
     await resetLab();
   }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  await phase(1, ONE_MEMBER, rows);
+  await phase(3, THREE_MEMBERS, rows);
   const cell = (w: WrkRun) => `${w.failed} of ${w.requests}`;
   const kinds = (w: WrkRun) =>
     w.failed === 0

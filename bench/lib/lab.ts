@@ -9,7 +9,7 @@ import { STORE_URL_FILE, WAGGLE_BIN } from '../../src/lab/paths.js';
 import { markStopped, stopProcess } from '../../src/lab/procs.js';
 import { runningPid } from '../../src/lab/supervisor.js';
 import { hostByName } from '../../src/lab/topology.js';
-import { labUp } from '../../src/lab/up.js';
+import { type LabUpOptions, labUp } from '../../src/lab/up.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { sh } from '../../src/testing/exec.js';
 
@@ -52,11 +52,15 @@ export function timingFlags(t: Timings): string {
 const quiet = () => {};
 
 /** down + up: a fresh etcd and fresh agents started with `flags` (plus any extra agent flags). */
-export async function freshLab(flags: string, say: (s: string) => void = quiet): Promise<void> {
+export async function freshLab(
+  flags: string,
+  say: (s: string) => void = quiet,
+  opts: LabUpOptions = {},
+): Promise<void> {
   await labDown(say);
   process.env[AGENT_FLAGS_ENV] = flags;
   try {
-    await labUp(say);
+    await labUp(say, opts);
   } finally {
     delete process.env[AGENT_FLAGS_ENV];
   }

@@ -1,5 +1,6 @@
 // `waggle lab …`: the seed's four machines in network namespaces on this host, supervised, and
 // the demo that tells the seed's story on them (`make demo` runs `waggle lab demo`).
+import { type EtcdMembers, parseEtcdMembers } from '../lab/etcd-members.js';
 import { type Command, CommanderError, Option } from 'commander';
 import { labExec, labKill, labLogs, labRestart } from '../lab/control.js';
 import { registerControllerManager } from '../lab/control-plane/command.js';
@@ -31,7 +32,14 @@ export function registerLab(program: Command): void {
   lab
     .command('up')
     .description('create (or repair) the lab and start its processes')
-    .action(() => labUp(say));
+    .option(
+      '--etcd-members <n>',
+      'etcd members: 1 (on server) or 3 (server, node-0, node-1); default: as the running lab, else 1',
+      parseEtcdMembers,
+    )
+    .action((o: { etcdMembers?: EtcdMembers }) =>
+      labUp(say, o.etcdMembers ? { etcdMembers: o.etcdMembers } : {}),
+    );
   lab
     .command('down')
     .description('remove everything the lab created')

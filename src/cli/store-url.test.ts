@@ -45,6 +45,15 @@ test('store URLs: several endpoints, a prefix, a unix socket, memory; bad ones n
     endpoints: ['unix:///run/x/etcd.sock:2379'],
     prefix: '/waggle/',
   });
+  assert.deepEqual(parseStoreUrl('etcd+unix:///run/a.sock:2379,/run/b.sock:2379'), {
+    backend: 'etcd',
+    endpoints: ['unix:///run/a.sock:2379', 'unix:///run/b.sock:2379'],
+    prefix: '/waggle/',
+  });
+  assert.throws(
+    () => parseStoreUrl('etcd+unix:///run/a.sock,b.sock'),
+    /"b.sock" is not an absolute socket path/,
+  );
   assert.deepEqual(parseStoreUrl('memory://'), { backend: 'memory' });
   assert.throws(() => parseStoreUrl('http://h:1'), /store URL "http:\/\/h:1": unknown scheme/);
   assert.throws(() => parseStoreUrl('etcd://h:99999'), /"h:99999" is not host:port/);

@@ -2,6 +2,7 @@
 // Cilium's, the load-time constant set, and bpftool showing what the seed shows.
 import { IPMASQ_MAP } from './maps/ipmasq.js';
 import { CT4_ANY_MAP, CT4_ANY_MAX_ENTRIES, CT4_TCP_MAP, CT4_TCP_MAX_ENTRIES } from './maps/ct4.js';
+import { CT_STATS_MAP } from './maps/ct-stats.js';
 import { LB4_BACKENDS_MAP, LB4_REVERSE_NAT_MAP } from './maps/lb4-backends.js';
 import { LB4_SERVICES_MAP } from './maps/lb4-services.js';
 import { LB4_SOURCE_RANGE_MAP } from './maps/lb4-source-range.js';
@@ -63,6 +64,7 @@ describe('host datapath object', () => {
           LB4_AFFINITY_MAP,
           CT4_TCP_MAP,
           CT4_ANY_MAP,
+          CT_STATS_MAP,
         ].sort(),
       );
       // Cilium's cilium_ct4_global / cilium_ct_any4_global shapes (waggle's 40-byte value).

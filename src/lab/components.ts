@@ -12,14 +12,19 @@ import {
   cniConfDir,
   KUBELET_DIR,
   COMPONENTS_FILE,
-  ETCD_DATA_DIR,
-  ETCD_SOCKET,
   pinDir,
   REPO_ROOT,
   STATE_DIR,
   WAGGLE_BIN,
 } from './paths.js';
-import { CONTROL_PLANE_LABEL, HOSTS, hostByName, LAB_STORE_URL } from './topology.js';
+import {
+  type EtcdMembers,
+  etcdMemberArgs,
+  etcdMemberHosts,
+  etcdSocket,
+  labStoreUrl,
+} from './etcd-members.js';
+import { CONTROL_PLANE_LABEL, HOSTS, hostByName } from './topology.js';
 
 export interface Component {
   /** `<component>-<host>`, e.g. `agent-node-1`: names the pid file, log and stop marker. */
@@ -68,30 +73,15 @@ export function detectCapabilities(): Capabilities {
   return { commands, agentOptions };
 }
 
-function etcd(): Component {
-  const host = hostByName('server');
-  const url = `http://${LAB_STORE_URL.replace('etcd://', '')}`;
+function etcd(host: string, members: EtcdMembers): Component {
   return {
-    id: componentId('etcd', 'server'),
+    id: componentId('etcd', host),
     component: 'etcd',
-    host: 'server',
-    netns: host.netns,
+    host,
+    netns: hostByName(host).netns,
     cwd: STATE_DIR,
-    staleFiles: [ETCD_SOCKET],
-    argv: [
-      'etcd',
-      ...['--name', 'waggle-lab', '--data-dir', ETCD_DATA_DIR],
-      // The unix listener is relative to cwd (etcd insists on host:port form): STATE_DIR/etcd.sock:2379.
-      ...['--listen-client-urls', `${url},unix://etcd.sock:2379`, '--advertise-client-urls', url],
-      // Peer traffic stays on the server namespace's own loopback.
-      ...[
-        '--listen-peer-urls',
-        'http://127.0.0.1:2380',
-        '--initial-advertise-peer-urls',
-        'http://127.0.0.1:2380',
-      ],
-      ...['--initial-cluster', 'waggle-lab=http://127.0.0.1:2380'],
-    ],
+    staleFiles: [etcdSocket(host, members)],
+    argv: ['etcd', ...etcdMemberArgs(host, members)],
   };
 }
 
@@ -107,12 +97,12 @@ function waggle(component: 'operator' | 'agent', host: string, args: string[]): 
   };
 }
 
-function agentArgs(host: string, caps: Capabilities): string[] {
+function agentArgs(host: string, caps: Capabilities, store: string): string[] {
   const args = [
     '--node',
     host,
     '--store',
-    LAB_STORE_URL,
+    store,
     '--pin-dir',
     pinDir(host),
     '--api-socket',
@@ -180,7 +170,7 @@ function extraAgentFlags(caps: Capabilities): string[] {
  * The lab's control plane (src/lab/control-plane) on server, with the seed's PodCIDRs pinned and
  * the seed's control-plane node tainted. Always planned: it is part of this build's lab.
  */
-function controllerManager(): Component {
+function controllerManager(store: string): Component {
   const hosts = HOSTS.filter((h) => h.agent);
   return {
     id: componentId('controller-manager', 'server'),
@@ -190,7 +180,7 @@ function controllerManager(): Component {
     cwd: REPO_ROOT,
     staleFiles: [],
     argv: [
-      ...[process.execPath, WAGGLE_BIN, 'lab', 'controller-manager', '--store', LAB_STORE_URL],
+      ...[process.execPath, WAGGLE_BIN, 'lab', 'controller-manager', '--store', store],
       ...hosts.flatMap((h) => (h.podCidr ? ['--node-cidr', `${h.name}=${h.podCidr}`] : [])),
       ...hosts
         .filter((h) => CONTROL_PLANE_LABEL in h.labels)
@@ -200,7 +190,7 @@ function controllerManager(): Component {
 }
 
 /** The node's kubelet: its pods join the node's cgroup subtree and reach the node's agent. */
-function kubelet(host: string): Component {
+function kubelet(host: string, store: string): Component {
   const eth1 = hostByName(host)
     .ifaces.find((i) => i.dev === 'eth1')
     ?.cidr.split('/')[0];
@@ -211,7 +201,7 @@ function kubelet(host: string): Component {
     staleFiles: [],
     hostMounts: true,
     argv: [
-      ...[process.execPath, WAGGLE_BIN, 'lab', 'kubelet', '--node', host, '--store', LAB_STORE_URL],
+      ...[process.execPath, WAGGLE_BIN, 'lab', 'kubelet', '--node', host, '--store', store],
       ...['--cni-conf-dir', cniConfDir(host), '--cni-bin-dir', cniBinDir(host), '--root-dir', KUBELET_DIR],
       ...(eth1 ? ['--node-ip', eth1] : []),
     ],
@@ -219,17 +209,21 @@ function kubelet(host: string): Component {
 }
 
 /** The components to supervise, and a line for each one this build cannot run yet. */
-export function planComponents(caps: Capabilities): { components: Component[]; skipped: string[] } {
-  const components: Component[] = [etcd()];
+export function planComponents(
+  caps: Capabilities,
+  members: EtcdMembers = 1,
+): { components: Component[]; skipped: string[] } {
+  const store = labStoreUrl(members);
+  const components: Component[] = etcdMemberHosts(members).map((h) => etcd(h, members));
   const skipped: string[] = [];
   if (caps.commands.has('operator')) {
-    components.push(waggle('operator', 'server', ['--store', LAB_STORE_URL]));
+    components.push(waggle('operator', 'server', ['--store', store]));
   } else skipped.push('operator: `waggle operator` does not exist in this build');
-  components.push(controllerManager());
+  components.push(controllerManager(store));
   const agents = HOSTS.filter((h) => h.agent).map((h) => h.name);
   if (caps.commands.has('agent')) {
-    for (const h of agents) components.push(waggle('agent', h, agentArgs(h, caps)));
-    for (const h of agents) components.push(kubelet(h));
+    for (const h of agents) components.push(waggle('agent', h, agentArgs(h, caps, store)));
+    for (const h of agents) components.push(kubelet(h, store));
     if (!caps.agentOptions.has('--node-labels')) {
       skipped.push('agent: no --node-labels option, so server is not labelled control-plane');
     }

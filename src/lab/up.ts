@@ -13,11 +13,17 @@ import {
   saveComponents,
 } from './components.js';
 import { ensureLabCgroupView } from './cgroup-view.js';
+import {
+  type EtcdMembers,
+  etcdClientUrl,
+  etcdMemberHosts,
+  hostStoreUrl,
+  labStoreUrl,
+} from './etcd-members.js';
 import { prepareKubelets } from './kubelet/prepare.js';
 import { ensureTopology } from './network.js';
 import {
   agentSocket,
-  ETCD_SOCKET,
   LAB_CGROUP_VIEW,
   LOG_DIR,
   PID_DIR,
@@ -30,7 +36,6 @@ import {
 import { isOurs, readPid, sleep, stopProcess, writePid } from './procs.js';
 import { requireRoot } from './root.js';
 import { runningPid } from './supervisor.js';
-import { LAB_STORE_URL } from './topology.js';
 
 export const SUPERVISOR_MARKER = 'lab supervise';
 
@@ -62,27 +67,20 @@ async function waitFor(what: string, timeoutMs: number, ok: () => boolean): Prom
   throw new Error(`lab up: ${what} not ready after ${timeoutMs} ms (see ${LOG_DIR}/, \`waggle lab logs\`)`);
 }
 
-async function waitReady(components: Component[], say: (s: string) => void): Promise<void> {
+async function waitReady(
+  components: Component[],
+  members: EtcdMembers,
+  say: (s: string) => void,
+): Promise<void> {
+  const endpoints = etcdMemberHosts(members).map(etcdClientUrl).join(',');
   const etcdHealthy = () =>
-    sh(
-      'ip',
-      [
-        'netns',
-        'exec',
-        'waggle-server',
-        'etcdctl',
-        '--endpoints',
-        LAB_STORE_URL.replace('etcd://', 'http://'),
-        'endpoint',
-        'health',
-      ],
-      {
-        allowFail: true,
-        timeoutMs: 3000,
-      },
-    ).code === 0;
+    sh('ip', ['netns', 'exec', 'waggle-server', 'etcdctl', '--endpoints', endpoints, 'endpoint', 'health'], {
+      allowFail: true,
+      timeoutMs: 3000,
+    }).code === 0;
+  const ms = await waitFor('etcd', 30_000, etcdHealthy);
   say(
-    `etcd healthy on ${LAB_STORE_URL} and unix://${ETCD_SOCKET} (${await waitFor('etcd', 30_000, etcdHealthy)} ms)`,
+    `etcd healthy: ${members} member(s), ${labStoreUrl(members)}, host CLI ${hostStoreUrl(members)} (${ms} ms)`,
   );
   for (const c of components.filter((x) => x.component !== 'etcd')) {
     const ms = await waitFor(c.id, 20_000, () => runningPid(c) !== undefined);
@@ -94,10 +92,27 @@ async function waitReady(components: Component[], say: (s: string) => void): Pro
   }
 }
 
-export async function labUp(say: (s: string) => void): Promise<void> {
+export interface LabUpOptions {
+  /** etcd members; absent: as the running lab has them (a repair keeps its store), else 1. */
+  etcdMembers?: EtcdMembers;
+}
+
+/** How many etcd members the saved plan runs (1 when there is none). */
+function savedEtcdMembers(): EtcdMembers {
+  const n = loadComponents().filter((c) => c.component === 'etcd').length;
+  return n === 3 ? 3 : 1;
+}
+
+export async function labUp(say: (s: string) => void, opts: LabUpOptions = {}): Promise<void> {
   requireRoot('up');
+  const saved = loadComponents().length > 0 ? savedEtcdMembers() : undefined;
+  const members = opts.etcdMembers ?? saved ?? 1;
+  if (saved !== undefined && members !== saved)
+    throw new Error(
+      `lab up --etcd-members ${members}: the lab's store has ${saved} member(s) and its data; run \`waggle lab down\` first (nothing was changed)`,
+    );
   // Planned first: a bad WAGGLE_LAB_AGENT_FLAGS fails here, before anything is created.
-  const { components, skipped } = planComponents(detectCapabilities());
+  const { components, skipped } = planComponents(detectCapabilities(), members);
   for (const d of [STATE_DIR, LOG_DIR, PID_DIR]) mkdirSync(d, { recursive: true });
   say("[1/4] network: the seed's four hosts, two L2 segments");
   ensureTopology((l) => say(`      ${l}`));
@@ -116,7 +131,7 @@ export async function labUp(say: (s: string) => void): Promise<void> {
   }
   saveComponents(components);
   // Host-side CLI commands reach etcd through its unix socket (see paths.ts).
-  writeFileSync(STORE_URL_FILE, `etcd+unix://${ETCD_SOCKET}\n`);
+  writeFileSync(STORE_URL_FILE, `${hostStoreUrl(members)}\n`);
   if (existing !== undefined) {
     say(`[3/4] supervisor: already running, pid ${existing}`);
   } else {
@@ -124,6 +139,6 @@ export async function labUp(say: (s: string) => void): Promise<void> {
   }
   for (const s of skipped) say(`      skipped ${s}`);
   say(`[4/4] components: ${components.map((c) => c.id).join(', ')}`);
-  await waitReady(components, (l) => say(`      ${l}`));
+  await waitReady(components, members, (l) => say(`      ${l}`));
   say('lab is up: try `waggle lab status`, `waggle lab exec jumpbox -- arping -c 3 -i eth1 10.0.10.0`');
 }

@@ -59,7 +59,9 @@ export class EtcdStore implements Store {
   constructor(opts: EtcdStoreOptions) {
     this.prefix = opts.prefix ?? defaultPrefix;
     const unix = opts.endpoints[0]?.startsWith('unix:');
-    this.url = unix ? `etcd+${opts.endpoints[0]}` : `etcd://${opts.endpoints.join(',')}`;
+    this.url = unix
+      ? `etcd+unix://${opts.endpoints.map((e) => e.replace(/^unix:\/\//, '')).join(',')}`
+      : `etcd://${opts.endpoints.join(',')}`;
     const timeoutMs = opts.timeoutMs ?? 5000;
     this.timeoutMs = timeoutMs;
     const interceptors = [this.inFlight.interceptor];
