@@ -4,15 +4,21 @@
 // rolling update, a backend pod SIGKILLed, an agent SIGKILLed and restarted (on the client's
 // node, on the announcing node), the operator restarted, etcd restarted; then, on a fresh lab whose
 // store is three etcd members (server, node-0, node-1), the leader and a follower SIGKILLed and a
-// rolling update after the leader changed. Every failed request is
+// rolling update after the leader changed; then agents whose TCP conntrack map holds 512 entries,
+// overflowing under the load (LRU: new flows still translated; the evictions counted). Every
+// failed request is
 // counted (wrk's socket errors and non-2xx). A keep-alive run of the rolling update is reported
 // beside it: what nginx's graceful stop does to idle keep-alive connections, whatever the
 // datapath. Manifests: examples/lifecycle/web.yaml.
 //   node dist/bench/service-faults.js [--seconds 16]
 import { loadAllRecords } from '../src/lab/kubelet/record.js';
-import { KUBELET_DIR } from '../src/lab/paths.js';
+import { KUBELET_DIR, pinDir } from '../src/lab/paths.js';
 import { runWrk, type WrkRun } from '../src/testing/wrk.js';
 import { type EtcdMembers, etcdClientUrl, etcdMemberHosts } from '../src/lab/etcd-members.js';
+import type { Codec } from '../src/bpf/codec.js';
+import { TypedMap } from '../src/bpf/typed-map.js';
+import { CT_STATS_MAP, ctEvictions, ctStatsCodec } from '../src/datapath/maps/ct-stats.js';
+import { CT4_ANY_MAP, CT4_TCP_MAP, ct4AnyCodec, ct4TcpCodec } from '../src/datapath/maps/ct4.js';
 import { labKill } from '../src/lab/control.js';
 import {
   applyText,
@@ -154,6 +160,27 @@ async function etcdMemberDown(pick: () => string, what: string): Promise<string>
   return `${what}: etcd on ${host} SIGKILLed, restarted 3 s later`;
 }
 
+/** The conntrack LRU evictions on `host` so far, from its pinned maps (ct-stats.ts). */
+function evictionsOn(host: string): number {
+  const open = <K, V>(name: string, codec: Codec<K, V>) =>
+    TypedMap.openPinned(`${pinDir(host)}/${name}`, codec);
+  const stats = open(CT_STATS_MAP, ctStatsCodec);
+  const tcp = open(CT4_TCP_MAP, ct4TcpCodec);
+  const any = open(CT4_ANY_MAP, ct4AnyCodec);
+  try {
+    const e = ctEvictions((i) => stats.get(i) ?? 0n, { tcp: tcp.count(), any: any.count() });
+    return e.tcp + e.any;
+  } finally {
+    for (const m of [stats, tcp, any]) m.close();
+  }
+}
+
+async function conntrackOverflow(holder: string): Promise<string> {
+  const before = evictionsOn(holder);
+  await sleep(SECONDS * 1000 - FAULT_AT_MS - 1000);
+  return `${evictionsOn(holder) - before} conntrack entries evicted on ${holder} while wrk ran (map of ${SMALL_CT})`;
+}
+
 type Fault = [string, (holder: string) => Promise<string>, boolean?];
 
 const ONE_MEMBER: Fault[] = [
@@ -180,8 +207,8 @@ function etcdFollower(): string {
 }
 
 /** A fresh lab with `members` etcd members, the web Service, and each fault under load. */
-async function phase(members: EtcdMembers, faults: Fault[], rows: Row[]): Promise<void> {
-  await freshLab('', () => {}, { etcdMembers: members });
+async function phase(members: EtcdMembers, faults: Fault[], rows: Row[], agentFlags = ''): Promise<void> {
+  await freshLab(agentFlags, () => {}, { etcdMembers: members });
   const store = labStore();
   try {
     applyText(
@@ -213,10 +240,17 @@ async function phase(members: EtcdMembers, faults: Fault[], rows: Row[]): Promis
   }
 }
 
+/** A TCP conntrack map this small overflows many times a second under the new-connection load. */
+const SMALL_CT = 512;
+const SMALL_CONNTRACK: Fault[] = [
+  [`conntrack map of ${SMALL_CT} entries, under new connections`, conntrackOverflow],
+];
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   await phase(1, ONE_MEMBER, rows);
   await phase(3, THREE_MEMBERS, rows);
+  await phase(1, SMALL_CONNTRACK, rows, `--bpf-ct-global-tcp-max ${SMALL_CT}`);
   const cell = (w: WrkRun) => `${w.failed} of ${w.requests}`;
   const kinds = (w: WrkRun) =>
     w.failed === 0

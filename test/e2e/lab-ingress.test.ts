@@ -5,6 +5,7 @@
 // wrk's keep-alive load with 0 failed requests; bad Ingresses refused with a condition while the
 // others keep serving; two Ingresses sharing kube-system/cilium-ingress, routed by host and path.
 import assert from 'node:assert/strict';
+import type { WrkRun } from '../../src/testing/wrk.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,9 +131,8 @@ describe('ingress in the lab: TLS, routing, changes under load, bad input', { ti
     await until('the v2 certificate served', () => (WELCOME.test(verified(v2).body) ? 1 : undefined), 10_000);
     assert.notEqual(verified(v1).code, '200', 'v1 no longer verifies');
     const [http, https] = await Promise.all(loads);
-    process.stdout.write(
-      `# wrk under changes: http ${JSON.stringify(http)}\n# https ${JSON.stringify(https)}\n`,
-    );
+    const brief = (w: WrkRun | undefined) => JSON.stringify({ ...w, raw: undefined });
+    process.stdout.write(`# wrk under changes: http ${brief(http)}\n# https ${brief(https)}\n`);
     for (const [name, r] of [
       ['http', http],
       ['https', https],
