@@ -5,7 +5,6 @@
 // a deleted pod takes no new connection once its EndpointSlice says terminating (tcpdump inside
 // the pod sees the SYNs stop), while its preStop hook keeps it serving what it already has.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { EndpointSlice } from '../../src/api/index.js';
@@ -13,6 +12,7 @@ import { resolveStoreUrl } from '../../src/cli/store-url.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { sh, shAsync } from '../../src/testing/exec.js';
 import { leftovers, waggle } from './lab-helpers.js';
+import { captureLines } from './tcpdump.js';
 import { runWrk, type WrkRun } from '../../src/testing/wrk.js';
 
 const LB_IP = '10.0.10.20';
@@ -135,34 +135,14 @@ describe('rollouts under load: no failed request, no new connection to a termina
     const victim = webPods()[0] as PodJson;
     const ip = victim.status?.podIP ?? '';
     // Only the first packet of each connection (SYN without ACK), with wall-clock timestamps.
-    const cap: ChildProcess = spawn(
-      process.execPath,
-      [
-        'bin/waggle.js',
-        'exec',
-        victim.metadata.name,
-        '--',
-        'timeout',
-        '25',
-        'tcpdump',
-        '-tt',
-        '-n',
-        '-l',
-        '-i',
-        'eth0',
-        'tcp dst port 80 and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+    const cap = captureLines(
+      [process.execPath, 'bin/waggle.js', 'exec', victim.metadata.name, '--'],
+      'eth0',
+      'tcp dst port 80 and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn',
+      25,
+      ['-tt'],
     );
-    let dump = '';
-    cap.stdout?.on('data', (d) => {
-      dump += d;
-    });
-    const closed = new Promise((r) => cap.once('close', r));
-    await new Promise<void>((res) => {
-      cap.stderr?.on('data', (d) => /listening on/.test(String(d)) && res());
-      setTimeout(res, 5000);
-    });
+    await cap.ready;
     const load = loadBoth(clusterIP, 14);
     await sleep(3000);
     // Watched while the delete runs, so the moment is the slice's, not the CLI's exit.
@@ -185,9 +165,8 @@ describe('rollouts under load: no failed request, no new connection to a termina
     );
     assert.equal((await deleting).code, 0, 'pod deleted');
     const [viaClusterIP, viaLb] = await load;
-    await closed;
-    const syns = dump
-      .split('\n')
+    // The capture ends with the pod (its eth0 goes) or at its timeout.
+    const syns = (await cap.done)
       .filter((l) => l.includes(`> ${ip}.80:`))
       .map((l) => Number(l.split(' ')[0]) * 1000);
     const before = syns.filter((ms) => ms < terminatingAt);

@@ -14,6 +14,7 @@ import { fetchJson } from '../../src/agent/api-client.js';
 import type { RunResult } from '../../src/lib/exec.js';
 import { sh, shAsync } from '../../src/testing/exec.js';
 import { sleep } from './agent-lab.js';
+import { captureLines } from './tcpdump.js';
 import { type Pod, PodLab } from './pod-lab.js';
 
 const A = 'svc-a';
@@ -184,23 +185,12 @@ describe('services: socket LB for a ClusterIP with backends on two nodes', { tim
   });
 
   test('40 curls reach both backends, and the client pod sends only to backend addresses', async (t) => {
-    const cap = spawn(
-      'ip',
-      ['netns', 'exec', client.ns.name, 'timeout', '20', 'tcpdump', '-l', '-n', '-i', 'eth0', 'tcp or udp'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let dump = '';
-    cap.stdout.on('data', (d) => {
-      dump += d;
-    });
-    await new Promise<void>((res) => {
-      cap.stderr.on('data', (d) => /listening on/.test(String(d)) && res());
-      setTimeout(res, 3000);
-    });
+    const cap = captureLines(['ip', 'netns', 'exec', client.ns.name], 'eth0', 'tcp or udp', 20);
+    await cap.ready;
     const seen = await curls();
     await sleep(300);
-    if (cap.pid !== undefined && cap.exitCode === null) process.kill(cap.pid, 'SIGINT');
-    await new Promise((r) => cap.once('close', r));
+    const lines = await cap.stop();
+    const dump = lines.join('\n');
     assert.equal(
       (seen.get('be1') ?? 0) + (seen.get('be2') ?? 0),
       40,
@@ -210,7 +200,6 @@ describe('services: socket LB for a ClusterIP with backends on two nodes', { tim
       (seen.get('be1') ?? 0) > 0 && (seen.get('be2') ?? 0) > 0,
       `both answered: ${JSON.stringify([...seen])}`,
     );
-    const lines = dump.split('\n').filter(Boolean);
     t.diagnostic(`answers ${JSON.stringify([...seen])}; first packets:\n${lines.slice(0, 3).join('\n')}`);
     assert.ok(lines.length >= 40, `captured ${lines.length} packets`);
     assert.ok(
@@ -328,36 +317,17 @@ describe('services: socket LB for a ClusterIP with backends on two nodes', { tim
     await until('the restarted agent has synced', async () => (await lb()).rows.length === 8);
     try {
       // In node A's cgroup, where socket LB would have translated the connect().
-      const cap = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          client.ns.name,
-          'timeout',
-          '20',
-          'tcpdump',
-          '-l',
-          '-n',
-          '-i',
-          'eth0',
-          'tcp port 80 or tcp port 8080',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+      const cap = captureLines(
+        ['ip', 'netns', 'exec', client.ns.name],
+        'eth0',
+        'tcp port 80 or tcp port 8080',
+        20,
       );
-      let dump = '';
-      cap.stdout.on('data', (d) => {
-        dump += d;
-      });
-      await new Promise<void>((res) => {
-        cap.stderr.on('data', (d) => /listening on/.test(String(d)) && res());
-        setTimeout(res, 3000);
-      });
+      await cap.ready;
       const seen = await curls(20);
       await sleep(300);
-      if (cap.pid !== undefined && cap.exitCode === null) process.kill(cap.pid, 'SIGINT');
-      await new Promise((r) => cap.once('close', r));
-      const lines = dump.split('\n').filter(Boolean);
+      const lines = await cap.stop();
+      const dump = lines.join('\n');
       t.diagnostic(`answers ${JSON.stringify([...seen])}; first packets:\n${lines.slice(0, 2).join('\n')}`);
       assert.equal(
         (seen.get('be1') ?? 0) + (seen.get('be2') ?? 0),

@@ -30,3 +30,34 @@ export function capture(
   const line = new Promise<string>((res) => p.once('close', () => res(out.trim())));
   return { ready, line, p };
 }
+
+/**
+ * tcpdump for a while: `prefix` runs it where the packets are (`ip netns exec NS`, or
+ * `waggle exec POD --` to join a pod), every packet matching `filter` on `dev` as a line, at most
+ * `seconds`. `ready` resolves once it listens; `stop()` ends it and resolves with its lines.
+ */
+export function captureLines(
+  prefix: string[],
+  dev: string,
+  filter: string,
+  seconds: number,
+  extra: string[] = [],
+): { ready: Promise<void>; stop(): Promise<string[]>; done: Promise<string[]> } {
+  const argv = [...prefix, 'timeout', String(seconds), 'tcpdump', '-l', '-n', ...extra, '-i', dev, filter];
+  const p = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d) => {
+    out += d;
+  });
+  const ready = new Promise<void>((res) => {
+    p.stderr.on('data', (d) => /listening on/.test(String(d)) && res());
+    setTimeout(res, 3000);
+  });
+  const done = new Promise<string[]>((res) => p.once('close', () => res(out.split('\n').filter(Boolean))));
+  const stop = () => {
+    // SIGINT to the whole chain's head: tcpdump flushes what it has and exits.
+    if (p.pid !== undefined && p.exitCode === null) process.kill(p.pid, 'SIGINT');
+    return done;
+  };
+  return { ready, stop, done };
+}
