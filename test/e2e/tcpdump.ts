@@ -61,3 +61,16 @@ export function captureLines(
   };
   return { ready, stop, done };
 }
+
+/** New connections from `tcpdump -tt -S` SYN lines: the first time each (client, ISN) was seen, so
+ * a SYN retransmitted for a connection begun earlier is not counted as a new one. */
+export function firstSyns(lines: string[], dst: string): number[] {
+  const first = new Map<string, number>();
+  for (const l of lines) {
+    const m = /^(\d+\.\d+) IP (\S+) > (\S+): Flags \[S\], seq (\d+)/.exec(l);
+    if (!m || m[3] !== `${dst}.80`) continue;
+    const key = `${m[2]} ${m[4]}`;
+    if (!first.has(key)) first.set(key, Number(m[1]) * 1000);
+  }
+  return [...first.values()];
+}
