@@ -4,12 +4,12 @@
 // client sends for --seconds to the pod's IP (base) and to the ClusterIP, interleaved. Two labs:
 // the agents' default (socket LB: connect() is translated once, the packets are the base's) and
 // --bpf-lb-sock=false (every packet of the flow translated in from_container and back).
-//   node dist/bench/service-throughput.js [--rounds 3] [--seconds 5]
+//   node dist/bench/service-throughput.js [--rounds 7] [--seconds 5]
 import { shAsync } from '../src/testing/exec.js';
 import { applyText, freshLab, resetLab, sleep, until, waggle } from './lib/lab.js';
 import { numberFlag, printTable, runBench, writeResult } from './lib/report.js';
 
-const ROUNDS = numberFlag('--rounds', 3);
+const ROUNDS = numberFlag('--rounds', 7);
 const SECONDS = numberFlag('--seconds', 5);
 
 const pod = (name: string, node: string, command: string[]) => `apiVersion: v1
