@@ -218,8 +218,6 @@ static __always_inline int snat_v4_needed(const struct iphdr *ip)
 	return snat_v4_dst_masqueraded(ip->daddr);
 }
 
-/* A FIN or RST left through OUT tuple `out` (mapped to `m`): its IN entry, which a new flow's
- * port probe looks at, is marked closing too. */
 /* The IN tuple of the port that OUT tuple `out` is mapped to by `m`: the reply's key. */
 static __always_inline struct ipv4_ct_tuple nat_in_tuple(const struct ipv4_ct_tuple *out, const struct ipv4_nat_entry *m)
 {
@@ -235,6 +233,8 @@ static __always_inline struct ipv4_ct_tuple nat_in_tuple(const struct ipv4_ct_tu
 	return in;
 }
 
+/* A FIN or RST left through OUT tuple `out` (mapped to `m`): its IN entry, which a new flow's
+ * port probe looks at, is marked closing too. */
 static __always_inline void nat_close_in(const struct ipv4_ct_tuple *out, const struct ipv4_nat_entry *m, __u64 now)
 {
 	struct ipv4_ct_tuple in = nat_in_tuple(out, m);
